@@ -1,0 +1,3 @@
+"""Heron's version."""
+
+__version__ = "0.1.0.dev0"

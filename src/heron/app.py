@@ -1,0 +1,290 @@
+"""The WSGI application: registries and wiring, no HTTP logic of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import marshmallow as ma
+from werkzeug.routing import BaseConverter
+
+from .blueprints import Blueprint
+from .dispatch import Dispatcher
+from .media import MediaRegistry, default_registry
+from .resources import Route, build_route
+from .routing import Router
+from .wrappers import Request
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.test import Client
+
+    from .media.base import MediaHandler
+
+__all__ = ["Api"]
+
+T = TypeVar("T")
+E = TypeVar("E", bound=Exception)
+OPENAPI_VERSIONS = ("3.0.3", "3.1.0")
+
+
+class Api:
+    """A Heron application: a PEP 3333 WSGI callable serving resources.
+
+    Args:
+        title: The API's title (OpenAPI ``info.title``).
+        version: The API's version (OpenAPI ``info.version``).
+        description: Description for ``info.description`` (CommonMark).
+        openapi_version: ``"3.1.0"`` (default: JSON Schema 2020-12 schemas,
+            ``null`` as a type; rendered by the bundled Swagger UI 5) or
+            ``"3.0.3"`` for tools that predate 3.1.
+        spec_path: Where the spec is served, without extension: ``{spec_path}.json``
+            and ``{spec_path}.yaml``. None serves no spec (and no docs).
+        docs_path: Where Swagger UI is served. None switches it off.
+        unknown: Default policy for unknown fields in arguments: ``"raise"``
+            (reject with 422), ``"exclude"`` or ``"include"``.
+        converters: Extra Werkzeug URL converters by name.
+        servers: OpenAPI ``servers`` entries.
+        info: Further OpenAPI ``info`` fields (``contact``, ``license``...).
+        debug: Let unhandled exceptions propagate (to Werkzeug's debugger)
+            instead of answering 500.
+
+    Raises:
+        ValueError: If ``openapi_version`` or ``unknown`` is not supported.
+    """
+
+    request_class = Request
+
+    def __init__(
+        self,
+        title: str = "Heron API",
+        version: str = "0.1.0",
+        *,
+        description: str | None = None,
+        openapi_version: str = "3.1.0",
+        spec_path: str | None = "/openapi",
+        docs_path: str | None = "/docs",
+        unknown: str = ma.RAISE,
+        converters: Mapping[str, type[BaseConverter]] | None = None,
+        servers: Iterable[Mapping[str, Any]] = (),
+        info: Mapping[str, Any] | None = None,
+        debug: bool = False,
+    ) -> None:
+        if openapi_version not in OPENAPI_VERSIONS:
+            raise ValueError(f"openapi_version must be one of {OPENAPI_VERSIONS}")
+        if unknown not in (ma.RAISE, ma.EXCLUDE, ma.INCLUDE):
+            raise ValueError("unknown must be 'raise', 'exclude' or 'include'")
+        self.title = title
+        self.version = version
+        self.description = description
+        self.openapi_version = openapi_version
+        self.spec_path = spec_path
+        self.docs_path = docs_path if spec_path else None
+        self.unknown = unknown
+        self.servers = [dict(s) for s in servers]
+        self.info = dict(info or {})
+        self.debug = debug
+        self.router = Router(converters)
+        self.media: MediaRegistry = default_registry()
+        self.body_parsers: dict[str, tuple[MediaHandler, ...]] = {}
+        self.error_handlers: dict[type[Exception], Callable[[Request, Any], Any]] = {}
+        #: OpenAPI tags in registration order: name → tag object.
+        self.tags: dict[str, dict[str, Any]] = {}
+        #: Custom converter → OpenAPI parameter schema.
+        self.converter_schemas: dict[type[BaseConverter], dict[str, Any]] = {}
+        self._dispatcher = Dispatcher(self)
+        self._spec_cache: dict[str, dict[str, Any]] = {}
+        self._refresh_media()
+        self._install_builtin_routes()
+
+    # -- registration -------------------------------------------------------
+
+    def route(
+        self, rule: str, *, endpoint: str | None = None, include_in_schema: bool = True
+    ) -> Callable[[type[T]], type[T]]:
+        """Register the decorated resource class at ``rule``.
+
+        Args:
+            rule: A Werkzeug rule, e.g. ``"/pets/<int:pet_id>"``.
+            endpoint: Name for :meth:`Request.url_for`; defaults to the class name.
+            include_in_schema: False to leave the resource out of the spec.
+
+        Returns:
+            The decorator, which returns the class unchanged.
+        """
+
+        def decorator(cls: type[T]) -> type[T]:
+            self.add_resource(cls, rule, endpoint=endpoint, include_in_schema=include_in_schema)
+            return cls
+
+        return decorator
+
+    def add_resource(
+        self,
+        resource: Any,
+        rule: str,
+        *,
+        endpoint: str | None = None,
+        include_in_schema: bool = True,
+        blueprint: Blueprint | None = None,
+    ) -> Route:
+        """Register a resource at ``rule``; its method map is built here, once.
+
+        Args:
+            resource: A :class:`~heron.Resource` subclass (instantiated with no
+                arguments) or an instance.
+            rule: A Werkzeug rule; converters give typed path parameters.
+            endpoint: Unique name; defaults to the class name (prefixed with
+                ``"<blueprint>."`` in a blueprint).
+            include_in_schema: False to leave the resource out of the spec.
+            blueprint: The blueprint registering it (see :meth:`register_blueprint`).
+
+        Returns:
+            The route record.
+
+        Raises:
+            ValueError: If the endpoint or rule is taken, an operationId repeats,
+                or the declarations are inconsistent.
+        """
+        instance = resource() if isinstance(resource, type) else resource
+        name = endpoint or type(instance).__name__
+        tags: tuple[str, ...] = ()
+        if blueprint is not None:
+            name = f"{blueprint.name}.{name}"
+            tags = (blueprint.tag,)
+        route = build_route(
+            instance,
+            rule,
+            endpoint=name,
+            blueprint=blueprint.name if blueprint else None,
+            tags=tags,
+            default_unknown=self.unknown,
+            include_in_schema=include_in_schema,
+        )
+        self._check_operation_ids(route)
+        self.router.add(route)
+        self._spec_cache.clear()
+        return route
+
+    def register_blueprint(self, blueprint: Blueprint, *, url_prefix: str | None = None) -> None:
+        """Mount ``blueprint``'s resources under its URL prefix, tagged with its tag.
+
+        Args:
+            blueprint: The blueprint.
+            url_prefix: Overrides the blueprint's own prefix.
+        """
+        prefix = blueprint.url_prefix if url_prefix is None else url_prefix
+        tag: dict[str, Any] = {"name": blueprint.tag}
+        if blueprint.description:
+            tag["description"] = blueprint.description
+        self.tags.setdefault(blueprint.tag, tag)
+        for resource, rule, options in blueprint.deferred:
+            self.add_resource(resource, prefix.rstrip("/") + rule, blueprint=blueprint, **options)
+
+    def error_handler(
+        self, exc_class: type[E]
+    ) -> Callable[[Callable[[Request, E], Any]], Callable[[Request, E], Any]]:
+        """Register a handler for exceptions of ``exc_class`` (and subclasses).
+
+        The handler is called as ``handler(req, exc)`` and returns a response,
+        or an :class:`~heron.HTTPError` to answer as problem details.
+
+        Returns:
+            The decorator.
+        """
+
+        def decorator(func: Callable[[Request, E], Any]) -> Callable[[Request, E], Any]:
+            self.error_handlers[exc_class] = func
+            return func
+
+        return decorator
+
+    def add_media_handler(self, handler: MediaHandler, *, first: bool = False) -> None:
+        """Register a media handler (replacing one with the same media type).
+
+        Args:
+            handler: The handler.
+            first: Make it the default representation.
+        """
+        self.media.add(handler, first=first)
+        self._refresh_media()
+
+    def _refresh_media(self) -> None:
+        #: Parsers for ``json`` (structured documents) and ``form`` arguments.
+        self.body_parsers = {"json": self.media.parsers(), "form": self.media.parsers(form=True)}
+        self._spec_cache.clear()
+
+    def _check_operation_ids(self, route: Route) -> None:
+        taken = {
+            op.operation_id: r.endpoint
+            for r in self.router
+            for m, op in r.operations.items()
+            if m != "HEAD" and op.include_in_schema
+        }
+        for method, op in route.operations.items():
+            if method != "HEAD" and op.include_in_schema and op.operation_id in taken:
+                raise ValueError(
+                    f"operationId {op.operation_id!r} of {route.endpoint} {method} is already used"
+                    f" by {taken[op.operation_id]}; set @doc(operation_id=...)"
+                )
+
+    def _install_builtin_routes(self) -> None:
+        from .docs_ui import SwaggerUI, SwaggerUIAssets
+        from .openapi.resources import OpenAPIDocument
+
+        if self.spec_path:
+            for fmt in ("json", "yaml"):
+                self.add_resource(
+                    OpenAPIDocument(self, fmt),
+                    f"{self.spec_path}.{fmt}",
+                    endpoint=f"heron.openapi_{fmt}",
+                    include_in_schema=False,
+                )
+        if self.docs_path:
+            self.add_resource(
+                SwaggerUI(self), self.docs_path, endpoint="heron.docs", include_in_schema=False
+            )
+            self.add_resource(
+                SwaggerUIAssets(),
+                f"{self.docs_path.rstrip('/')}/swagger-ui/<path:filename>",
+                endpoint="heron.docs_assets",
+                include_in_schema=False,
+            )
+
+    # -- the OpenAPI document ---------------------------------------------------
+
+    def openapi(self, openapi_version: str | None = None) -> dict[str, Any]:
+        """Return the OpenAPI document, built once per version and cached.
+
+        Args:
+            openapi_version: ``"3.0.3"`` or ``"3.1.0"``; defaults to the app's.
+
+        Returns:
+            The document as plain data (do not mutate it).
+
+        Raises:
+            ValueError: If the version is not supported.
+        """
+        from .openapi.generator import build_spec
+
+        version = openapi_version or self.openapi_version
+        if version not in OPENAPI_VERSIONS:
+            raise ValueError(f"openapi_version must be one of {OPENAPI_VERSIONS}")
+        spec = self._spec_cache.get(version)
+        if spec is None:
+            spec = self._spec_cache[version] = build_spec(self, version)
+        return spec
+
+    # -- WSGI -------------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer one request (PEP 3333)."""
+        req = self.request_class(environ, self)
+        response = self._dispatcher.handle(req)
+        return response(environ, start_response)
+
+    def test_client(self) -> Client:
+        """Return a Werkzeug test client for this application."""
+        from .testing import TestClient
+
+        return TestClient(self)

@@ -1,0 +1,105 @@
+"""Swagger UI, served by the application itself with no external requests.
+
+The static assets come from the ``swagger-ui-bundle-v2`` package (Swagger UI
+5.x, which renders OpenAPI 3.0 and 3.1 documents); the page is rendered from
+Heron's own Jinja2 template so every script, stylesheet and image URL points
+back at the application.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from werkzeug.security import safe_join
+from werkzeug.utils import send_file
+
+from .errors import NotFound
+from .resources import Resource
+from .wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response as WZResponse
+
+    from .app import Api
+
+__all__ = ["SwaggerUI", "SwaggerUIAssets", "swagger_ui_dir"]
+
+#: The assets the page loads; nothing else is served from the bundle.
+ASSETS = frozenset(
+    {
+        "swagger-ui.css",
+        "index.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "favicon-32x32.png",
+        "favicon-16x16.png",
+        "oauth2-redirect.html",
+        "oauth2-redirect.js",
+    }
+)
+
+
+@cache
+def swagger_ui_dir() -> Path:
+    """Return the directory holding Swagger UI's static distribution."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    return Path(str(swagger_ui_path))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("heron", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "xml")),
+    )
+
+
+class SwaggerUI(Resource):
+    """The Swagger UI page for the application's OpenAPI document.
+
+    Args:
+        api: The application (its title, spec and docs paths).
+    """
+
+    negotiate = False
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self._page: bytes | None = None
+
+    def get(self, req: Request) -> Response:
+        """Return the Swagger UI page."""
+        if self._page is None:
+            assert self.api.docs_path is not None
+            template = _environment().get_template("swagger_ui.html")
+            self._page = template.render(
+                title=f"{self.api.title} - Swagger UI",
+                assets=f"{self.api.docs_path.rstrip('/')}/swagger-ui",
+                spec_url=f"{self.api.spec_path}.json",
+            ).encode("utf-8")
+        return Response(self._page, content_type="text/html; charset=utf-8")
+
+
+class SwaggerUIAssets(Resource):
+    """Serves Swagger UI's scripts, stylesheets and images from the package."""
+
+    negotiate = False
+
+    def get(self, req: Request, filename: str) -> WZResponse:
+        """Return one static asset, with conditional request support (RFC 9110 §13).
+
+        Raises:
+            NotFound: For any file that is not one of Swagger UI's assets.
+        """
+        if filename not in ASSETS:
+            raise NotFound(f"No Swagger UI asset named '{filename}'.")
+        path = safe_join(str(swagger_ui_dir()), filename)
+        if path is None:  # pragma: no cover - ASSETS holds plain names
+            raise NotFound(f"No Swagger UI asset named '{filename}'.")
+        mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        return send_file(path, req.environ, mimetype=mimetype, max_age=3600)

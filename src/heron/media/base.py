@@ -1,0 +1,140 @@
+"""The media handler protocol and the registry of handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..wrappers import Request
+
+__all__ = ["MediaHandler", "MediaRegistry"]
+
+
+class MediaHandler:
+    """Serialize and parse one family of media types.
+
+    Subclasses set :attr:`media_type` (the type sent in ``Content-Type``),
+    optionally :attr:`media_ranges` (further types or ``+suffix`` families they
+    also accept, e.g. ``"application/*+json"``, RFC 6839 §2) and :attr:`format`,
+    and implement :meth:`serialize` and/or :meth:`parse`.
+    """
+
+    media_type: ClassVar[str]
+    media_ranges: ClassVar[tuple[str, ...]] = ()
+    format: ClassVar[str]
+    #: Whether the handler can produce a representation.
+    can_serialize: ClassVar[bool] = True
+    #: Whether the handler can read request content.
+    can_parse: ClassVar[bool] = True
+    #: Whether the handler reads HTML form content (``location="form"``
+    #: arguments) rather than a structured document (``location="json"``).
+    form: ClassVar[bool] = False
+
+    def serialize(self, data: Any) -> bytes:
+        """Return ``data`` encoded in :attr:`media_type`.
+
+        Args:
+            data: Plain Python data (dicts, lists, strings, numbers, ``None``),
+                already dumped by the operation's schema.
+
+        Returns:
+            The representation's bytes.
+        """
+        raise NotImplementedError
+
+    def parse(self, body: bytes, charset: str | None) -> Any:
+        """Return the plain data encoded in ``body``.
+
+        Args:
+            body: The request content.
+            charset: The ``charset`` parameter of ``Content-Type``, if any.
+
+        Returns:
+            Plain Python data.
+
+        Raises:
+            BadRequest: If ``body`` is not well-formed (RFC 9110 §15.5.1).
+        """
+        raise NotImplementedError
+
+    def read(self, req: Request, charset: str | None) -> Any:
+        """Return the plain data of the request content.
+
+        The default reads the whole content and calls :meth:`parse`; handlers
+        that stream (forms, multipart) override this.
+
+        Args:
+            req: The request.
+            charset: The ``charset`` parameter of ``Content-Type``, if any.
+
+        Returns:
+            Plain Python data, or a ``MultiDict`` for form content.
+        """
+        return self.parse(req.get_data(cache=True), charset)
+
+    def matches(self, media_type: str) -> bool:
+        """Tell whether this handler serves the concrete ``media_type``.
+
+        Args:
+            media_type: A lower-case ``type/subtype`` without parameters.
+
+        Returns:
+            True for :attr:`media_type`, a listed range, or a ``*/*+suffix`` family.
+        """
+        if media_type == self.media_type or media_type in self.media_ranges:
+            return True
+        for rng in self.media_ranges:
+            main, _, sub = rng.partition("/")
+            if sub.startswith("*+"):
+                t_main, _, t_sub = media_type.partition("/")
+                if t_main == main and t_sub.endswith(sub[1:]):
+                    return True
+        return False
+
+
+class MediaRegistry:
+    """Media handlers in server preference order (first is the default).
+
+    Args:
+        handlers: The handlers, most preferred first.
+    """
+
+    def __init__(self, handlers: Iterable[MediaHandler] = ()) -> None:
+        self._handlers: list[MediaHandler] = list(handlers)
+
+    def add(self, handler: MediaHandler, *, first: bool = False) -> None:
+        """Register ``handler``, replacing one with the same ``media_type``.
+
+        Args:
+            handler: The handler.
+            first: Put it first, making it the default representation.
+        """
+        self._handlers = [h for h in self._handlers if h.media_type != handler.media_type]
+        if first:
+            self._handlers.insert(0, handler)
+        else:
+            self._handlers.append(handler)
+
+    def serializers(self) -> tuple[MediaHandler, ...]:
+        """Return the handlers that can produce representations, in preference order."""
+        return tuple(h for h in self._handlers if h.can_serialize)
+
+    def parsers(self, *, form: bool = False) -> tuple[MediaHandler, ...]:
+        """Return the handlers that can read request content, in preference order.
+
+        Args:
+            form: True for the handlers of HTML form content, False for those
+                of structured documents (JSON and the like).
+        """
+        return tuple(h for h in self._handlers if h.can_parse and h.form == form)
+
+    def for_media_type(self, media_type: str) -> MediaHandler | None:
+        """Return the first handler serving ``media_type``, or None."""
+        for handler in self._handlers:
+            if handler.matches(media_type):
+                return handler
+        return None
+
+    def __iter__(self) -> Iterator[MediaHandler]:
+        return iter(self._handlers)

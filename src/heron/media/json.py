@@ -1,0 +1,72 @@
+"""JSON (RFC 8259) and ``+json`` structured-syntax suffix types (RFC 6839 §3.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import json
+import uuid
+from typing import Any
+
+from ..errors import BadRequest
+from .base import MediaHandler
+
+__all__ = ["JSONHandler"]
+
+
+def _default(value: Any) -> Any:
+    """Encode the common non-JSON types handlers return without a schema."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+class JSONHandler(MediaHandler):
+    """``application/json`` and every ``application/*+json`` type.
+
+    Serializes compactly as UTF-8 (RFC 8259 §8.1). Parses UTF-8 (a BOM-free
+    UTF-16/32 body is detected as RFC 8259 §8.1 allows readers to); anything
+    that is not a JSON text is a 400 naming the parse error.
+    """
+
+    media_type = "application/json"
+    media_ranges = ("application/*+json",)
+    format = "json"
+
+    def __init__(self) -> None:
+        self._encoder = json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False
+        )
+
+    def serialize(self, data: Any) -> bytes:
+        """Return ``data`` as compact UTF-8 JSON."""
+        return self._encoder.encode(data).encode("utf-8")
+
+    def parse(self, body: bytes, charset: str | None) -> Any:
+        """Return the JSON value in ``body``.
+
+        Raises:
+            BadRequest: If ``body`` is not valid JSON text (RFC 8259 §2) or not
+                decodable in ``charset``.
+        """
+        try:
+            text = body.decode(charset) if charset else body
+            return json.loads(text)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise BadRequest(
+                f"Request body could not be decoded as {charset or 'UTF-8'}: {exc}"
+            ) from None
+        except RecursionError:
+            raise BadRequest("Malformed JSON in request body: nested too deeply.") from None
+        except json.JSONDecodeError as exc:
+            raise BadRequest(
+                f"Malformed JSON in request body: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                f" (char {exc.pos})."
+            ) from None

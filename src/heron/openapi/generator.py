@@ -1,0 +1,227 @@
+"""Build the OpenAPI document from the operation records (apispec).
+
+Every operation's parameters, request body and responses come from the same
+:class:`~heron.operations.Operation` record that validates requests. Errors are
+documented automatically: 422 wherever arguments are validated, 400 and 415
+wherever content is read, 404 wherever the path has parameters, all
+referencing the one ``Problem`` component (RFC 9457).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from ..errors import PROBLEM_JSON
+from ..operations import Operation, ResponseSpec
+from .converters import rule_to_openapi
+from .naming import ComponentNamer
+
+if TYPE_CHECKING:
+    from ..app import Api
+
+__all__ = ["build_spec"]
+
+_PARAM_IN = {"query": "query", "headers": "header", "cookies": "cookie", "path": "path"}
+_METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "PATCH")
+
+#: Error responses documented as components: name → (status, description).
+ERROR_RESPONSES: dict[str, tuple[int, str]] = {
+    "BadRequest": (400, "The request content is malformed (RFC 9110 §15.5.1)."),
+    "NotFound": (404, "No resource exists at this path (RFC 9110 §15.5.5)."),
+    "UnsupportedMediaType": (
+        415,
+        "The request content is in a media type this operation does not take (RFC 9110 §15.5.16).",
+    ),
+    "UnprocessableContent": (
+        422,
+        "The request is well-formed but has invalid fields, listed in `errors`"
+        " (RFC 9110 §15.5.21).",
+    ),
+}
+
+
+def problem_schema() -> dict[str, Any]:
+    """Return the JSON Schema of an RFC 9457 problem details object (§3.1, §3.2)."""
+    return {
+        "type": "object",
+        "description": "Problem details (RFC 9457).",
+        "properties": {
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "Identifies the problem type; `about:blank` means"
+                " the status code says it all.",
+                "default": "about:blank",
+            },
+            "title": {"type": "string", "description": "Short summary of the problem type."},
+            "status": {
+                "type": "integer",
+                "minimum": 400,
+                "maximum": 599,
+                "description": "The HTTP status code.",
+            },
+            "detail": {"type": "string", "description": "Explanation of this occurrence."},
+            "instance": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "Identifies this occurrence.",
+            },
+            "errors": {
+                "type": "array",
+                "description": "Each invalid field (validation problems).",
+                "items": {"$ref": "#/components/schemas/FieldError"},
+            },
+        },
+        "required": ["type", "title", "status"],
+    }
+
+
+def field_error_schema() -> dict[str, Any]:
+    """Return the JSON Schema of one entry of a problem's ``errors`` member."""
+    return {
+        "type": "object",
+        "properties": {
+            "location": {
+                "type": "string",
+                "enum": ["json", "form", "query", "path", "headers", "cookies"],
+                "description": "Where the field was sent.",
+            },
+            "path": {
+                "type": "string",
+                "description": "Dotted path of the field (`dimensions.width`, `tags.0`);"
+                " empty for the whole location.",
+            },
+            "pointer": {
+                "type": "string",
+                "description": "JSON Pointer (RFC 6901) into the request content, as a"
+                " URI fragment; for `json` only.",
+            },
+            "message": {"type": "string", "description": "What is wrong."},
+        },
+        "required": ["location", "path", "message"],
+    }
+
+
+def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
+    """Build the OpenAPI document of ``api``.
+
+    Args:
+        api: The application, with every resource registered.
+        openapi_version: ``"3.0.3"`` or ``"3.1.0"``.
+
+    Returns:
+        The document as plain data, paths in registration order.
+    """
+    info: dict[str, Any] = dict(api.info)
+    if api.description:
+        info["description"] = api.description
+    options: dict[str, Any] = {"info": info}
+    if api.servers:
+        options["servers"] = api.servers
+    if api.tags:
+        options["tags"] = list(api.tags.values())
+    plugin = MarshmallowPlugin(schema_name_resolver=ComponentNamer())
+    spec = APISpec(api.title, api.version, openapi_version, plugins=[plugin], **options)
+    spec.components.schema("FieldError", field_error_schema())
+    spec.components.schema("Problem", problem_schema())
+    for name, (_status, description) in ERROR_RESPONSES.items():
+        spec.components.response(name, _problem_response(description))
+    rules = {rule.endpoint: rule for rule in api.router.map.iter_rules()}
+    for route in api.router:
+        if not route.include_in_schema:
+            continue
+        path, path_params = rule_to_openapi(rules[route.endpoint], api.converter_schemas)
+        operations: dict[str, Any] = {}
+        for method in _METHOD_ORDER:
+            op = route.operations.get(method)
+            if op is not None and op.include_in_schema:
+                operations[method.lower()] = _operation(api, op, has_path_params=bool(path_params))
+        if operations:
+            spec.path(path=path, operations=operations, parameters=path_params)
+    return spec.to_dict()
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def _operation(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {"operationId": op.operation_id}
+    if op.tags:
+        result["tags"] = list(op.tags)
+    if op.summary:
+        result["summary"] = op.summary
+    if op.description:
+        result["description"] = op.description
+    if op.deprecated:
+        result["deprecated"] = True
+    parameters: list[dict[str, Any]] = []
+    for arg in op.arguments:
+        if arg.location in _PARAM_IN:
+            parameters.append({"in": _PARAM_IN[arg.location], "schema": arg.schema})
+            continue
+        parsers = api.body_parsers[arg.location]
+        media: dict[str, Any] = {"schema": arg.schema}
+        if arg.example is not None:
+            media["example"] = arg.example
+        body: dict[str, Any] = {
+            "required": arg.required,
+            "content": {p.media_type: dict(media) for p in parsers},
+        }
+        if arg.description:
+            body["description"] = arg.description
+        result["requestBody"] = body
+    if parameters:
+        result["parameters"] = parameters
+    result["responses"] = _responses(api, op, has_path_params=has_path_params)
+    result.update(op.extra)
+    return result
+
+
+def _responses(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    declared = op.responses or (ResponseSpec(op.success.status),)
+    for spec in declared:
+        responses[str(spec.status)] = _response(api, spec)
+    auto: list[tuple[int, str]] = []
+    if op.body_argument is not None:
+        auto += [(400, "BadRequest"), (415, "UnsupportedMediaType")]
+    if has_path_params:
+        auto.append((404, "NotFound"))
+    if op.arguments:
+        auto.append((422, "UnprocessableContent"))
+    for status, component in auto:
+        responses.setdefault(str(status), component)
+    return dict(sorted(responses.items(), key=lambda item: item[0]))
+
+
+def _response(api: Api, spec: ResponseSpec) -> dict[str, Any]:
+    status = spec.status
+    description = spec.description
+    if description is None:
+        description = HTTPStatus(status).phrase if isinstance(status, int) else "Default response"
+    result: dict[str, Any] = {"description": description}
+    if spec.schema is not None:
+        media: dict[str, Any] = {"schema": spec.schema}
+        if spec.example is not None:
+            media["example"] = spec.example
+        result["content"] = {h.media_type: dict(media) for h in api.media.serializers()}
+    elif isinstance(status, int) and status >= 400:
+        result["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    if spec.headers:
+        result["headers"] = {
+            name: (
+                {"description": value, "schema": {"type": "string"}}
+                if isinstance(value, str)
+                else dict(value)
+            )
+            for name, value in spec.headers.items()
+        }
+    return result

@@ -1,0 +1,190 @@
+"""The :class:`Resource` base class and the route record built at registration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .openapi.naming import derive_operation_id
+from .operations import (
+    Operation,
+    OperationDecl,
+    build_arguments,
+    split_docstring,
+    success_response,
+)
+
+__all__ = ["HANDLER_METHODS", "Resource", "Route", "build_route"]
+
+#: Handler method names a resource may define, and the HTTP methods they answer.
+HANDLER_METHODS: tuple[str, ...] = ("get", "post", "put", "patch", "delete")
+
+
+class Resource:
+    """Base class of a resource: one handler method per HTTP method it supports.
+
+    Define any of ``get``, ``post``, ``put``, ``patch`` and ``delete``. Each
+    receives the request as ``req``, the path parameters and the declared
+    arguments as keyword arguments, and returns plain data (dumped with the
+    declared success schema), ``(data, status)``, ``(data, status, headers)`` or
+    a :class:`~heron.Response`. ``HEAD`` is answered with ``get`` and
+    ``OPTIONS`` by Heron (RFC 9110 §9.3.2, §9.3.7).
+
+    Attributes:
+        tags: OpenAPI tags for every operation of the resource (added to the
+            blueprint's tag).
+        negotiate: Whether responses are negotiated representations of data
+            (True) or responses the handlers build themselves (False).
+    """
+
+    tags: ClassVar[tuple[str, ...]] = ()
+    negotiate: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A resource registered at a URL rule.
+
+    Attributes:
+        rule: The full Werkzeug rule (blueprint prefix included).
+        endpoint: Unique endpoint name, the Werkzeug rule's endpoint.
+        resource: The resource instance (one per registration).
+        operations: Upper-case method → operation, built once here. ``HEAD``
+            maps to the ``GET`` operation.
+        allow: The ``Allow`` header value (RFC 9110 §10.2.1).
+        blueprint: The blueprint's name, or None.
+        include_in_schema: Whether the route appears in the spec.
+        negotiate: Whether responses are negotiated (see :class:`Resource`).
+    """
+
+    rule: str
+    endpoint: str
+    resource: Any
+    operations: Mapping[str, Operation]
+    allow: str
+    blueprint: str | None = None
+    include_in_schema: bool = True
+    negotiate: bool = True
+
+
+def handlers_of(resource: Any) -> dict[str, Callable[..., Any]]:
+    """Return upper-case method → bound handler for the handlers ``resource`` defines."""
+    found: dict[str, Callable[..., Any]] = {}
+    for name in HANDLER_METHODS:
+        handler = getattr(resource, name, None)
+        if callable(handler):
+            found[name.upper()] = handler
+    return found
+
+
+def _item_rule(rule: str) -> bool:
+    return rule.rstrip("/").endswith(">")
+
+
+def build_operation(
+    resource: Any,
+    method: str,
+    handler: Callable[..., Any],
+    *,
+    rule: str,
+    tags: tuple[str, ...],
+    default_unknown: str,
+    include_in_schema: bool,
+) -> Operation:
+    """Build the :class:`Operation` record of one handler.
+
+    Args:
+        resource: The resource instance.
+        method: Upper-case HTTP method.
+        handler: The bound handler.
+        rule: The full URL rule.
+        tags: Tags from the blueprint and the resource.
+        default_unknown: The application's unknown-field policy.
+        include_in_schema: Whether the route is documented.
+
+    Returns:
+        The operation record.
+    """
+    decl: OperationDecl = getattr(handler, "__heron_operation__", None) or OperationDecl()
+    responses = tuple(decl.responses)
+    success = success_response(responses)
+    summary, description = split_docstring(handler)
+    doc = decl.doc
+    many = bool(success.schema is not None and success.schema.many)
+    op_id = doc.get("operation_id") or derive_operation_id(
+        type(resource).__name__, method, item=_item_rule(rule), many=many
+    )
+    return Operation(
+        method=method,
+        handler=handler,
+        operation_id=op_id,
+        summary=doc.get("summary", summary),
+        description=doc.get("description", description),
+        tags=tuple(doc["tags"]) if "tags" in doc else tags,
+        arguments=build_arguments(decl, default_unknown),
+        responses=responses,
+        success=success,
+        deprecated=bool(doc.get("deprecated", False)),
+        include_in_schema=include_in_schema and doc.get("include_in_schema", True),
+        extra=dict(doc.get("extra", {})),
+        responses_by_status={r.status: r for r in responses},
+    )
+
+
+def build_route(
+    resource: Any,
+    rule: str,
+    *,
+    endpoint: str,
+    blueprint: str | None = None,
+    tags: tuple[str, ...] = (),
+    default_unknown: str = "raise",
+    include_in_schema: bool = True,
+) -> Route:
+    """Build the route record: the method → operation map, decided once.
+
+    Args:
+        resource: The resource instance.
+        rule: The full URL rule.
+        endpoint: Unique endpoint name.
+        blueprint: The blueprint's name, if any.
+        tags: Tags from the blueprint.
+        default_unknown: The application's unknown-field policy.
+        include_in_schema: Whether the route is documented.
+
+    Returns:
+        The route.
+
+    Raises:
+        ValueError: If the resource defines no handler.
+    """
+    handlers = handlers_of(resource)
+    if not handlers:
+        raise ValueError(f"{type(resource).__name__} defines none of {', '.join(HANDLER_METHODS)}")
+    all_tags = tags + tuple(t for t in getattr(resource, "tags", ()) if t not in tags)
+    operations = {
+        method: build_operation(
+            resource,
+            method,
+            handler,
+            rule=rule,
+            tags=all_tags,
+            default_unknown=default_unknown,
+            include_in_schema=include_in_schema,
+        )
+        for method, handler in handlers.items()
+    }
+    if "GET" in operations:
+        operations["HEAD"] = operations["GET"]
+    allow = ", ".join(sorted({*operations, "OPTIONS"}))
+    return Route(
+        rule=rule,
+        endpoint=endpoint,
+        resource=resource,
+        operations=operations,
+        allow=allow,
+        blueprint=blueprint,
+        include_in_schema=include_in_schema,
+        negotiate=bool(getattr(resource, "negotiate", True)),
+    )
