@@ -58,9 +58,7 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.
 
 
 @contextmanager
-def heron_server(
-    app: str, env: Mapping[str, str] | None = None, cwd: Path = ROOT
-) -> Iterator[str]:
+def heron_server(app: str, env: Mapping[str, str] | None = None, cwd: Path = ROOT) -> Iterator[str]:
     """Run ``heron run --app APP`` on a free loopback port; yield its base URL.
 
     The server is stopped (and its output shown on failure) when the block ends.

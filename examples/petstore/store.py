@@ -92,7 +92,7 @@ class PetStore:
             conn.execute(_SCHEMA)
             self._ready = True
 
-    def list(self, *, tag: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def find(self, *, tag: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Return up to ``limit`` pets in order of creation, only those tagged ``tag`` if given."""
         sql = f"SELECT {_COLUMNS} FROM pets"
         params: tuple[Any, ...] = ()
@@ -127,8 +127,7 @@ class PetStore:
         """Replace every field of pet ``pet_id``; return it, or None if there is none."""
         with self._transaction() as conn:
             cur = conn.execute(
-                "UPDATE pets SET name = ?, tag = ?, status = ?, width = ?, height = ?"
-                " WHERE id = ?",
+                "UPDATE pets SET name = ?, tag = ?, status = ?, width = ?, height = ? WHERE id = ?",
                 (*_columns(pet), pet_id),
             )
             if cur.rowcount == 0:

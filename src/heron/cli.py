@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -37,6 +38,11 @@ def load_app(target: str) -> Api:
     """
     module_name, _, attr = target.partition(":")
     attr = attr or "app"
+    if not all(part.isidentifier() for part in module_name.split(".")):
+        raise click.BadParameter(
+            f"{module_name!r} is not a module name; use 'package.module:attribute'",
+            param_hint="--app",
+        )
     cwd = os.getcwd()
     if cwd not in sys.path:
         sys.path.insert(0, cwd)
@@ -50,6 +56,15 @@ def load_app(target: str) -> Api:
     if obj is None:
         raise click.BadParameter(f"{module_name!r} has no attribute {attr!r}", param_hint="--app")
     if not isinstance(obj, Api) and callable(obj):
+        try:
+            inspect.signature(obj).bind()
+        except TypeError:
+            raise click.BadParameter(
+                f"{target!r} is neither a heron.Api nor a factory taking no arguments",
+                param_hint="--app",
+            ) from None
+        except ValueError:  # no signature to inspect (some builtins): just call it
+            pass
         obj = obj()
     if not isinstance(obj, Api):
         raise click.BadParameter(f"{target!r} is not a heron.Api", param_hint="--app")

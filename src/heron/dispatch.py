@@ -23,6 +23,7 @@ from .errors import (
     NotFound,
     error_for_status,
 )
+from .media.json import JSONHandler
 from .negotiation import select_renderer
 from .routing import MatchKind
 from .validation import load_arguments
@@ -40,6 +41,7 @@ log = logging.getLogger("heron")
 #: Every method Heron may answer, for ``OPTIONS *`` (RFC 9110 §9.3.7).
 ALL_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 _NO_CONTENT = frozenset({204, 304})
+_JSON = JSONHandler()
 
 
 def _no_content(status: int, headers: Mapping[str, str] | None) -> Response:
@@ -70,7 +72,8 @@ class Dispatcher:
     def _dispatch(self, req: Request) -> _WZResponse:
         api = self.api
         method = req.method
-        if method == "OPTIONS" and req.path == "*":
+        # Werkzeug's ``req.path`` turns the asterisk-form target into "/*".
+        if method == "OPTIONS" and req.environ.get("PATH_INFO") == "*":
             return _no_content(204, {"Allow": ALL_METHODS})
         match = api.router.match(req.environ, method)
         req.url_adapter = match.adapter
@@ -179,9 +182,11 @@ class Dispatcher:
             if isinstance(rv, HTTPError):
                 exc = rv
         if isinstance(exc, HTTPException) and not isinstance(exc, HTTPError):
-            if exc.code is not None and 300 <= exc.code < 400:
+            if exc.response is not None or (exc.code is not None and 300 <= exc.code < 400):
                 return exc.get_response(req.environ)
-            exc = error_for_status(exc.code or 500, exc.description)
+            # Keep what the status requires, e.g. ``Allow`` on 405 (RFC 9110 §15.5.6).
+            headers = {k: v for k, v in exc.get_headers(req.environ) if k.lower() != "content-type"}
+            exc = error_for_status(exc.code or 500, exc.description, headers=headers)
         if not isinstance(exc, HTTPError):
             if self.api.debug:
                 raise exc
@@ -199,12 +204,20 @@ class Dispatcher:
                 return found
         return None
 
+    def _problem_serializer(self) -> MediaHandler:
+        """Return a serializer of ``application/problem+json``, whatever the default is."""
+        for handler in self.api.media.serializers():
+            if handler.matches(PROBLEM_JSON):
+                return handler
+        return _JSON
+
     def render_problem(self, req: Request, error: HTTPError) -> _WZResponse:
         """Serialize ``error`` as ``application/problem+json`` (RFC 9457 §3)."""
         problem = error.to_problem()
         if error.instance is None:
             problem.setdefault("instance", req.path)
-        serializer = self.api.media.serializers()[0]
-        resp = Response(serializer.serialize(problem), status=error.code, headers=error.headers)
+        resp = Response(
+            self._problem_serializer().serialize(problem), status=error.code, headers=error.headers
+        )
         resp.content_type = PROBLEM_JSON
         return resp

@@ -70,19 +70,22 @@ class SwaggerUI(Resource):
 
     def __init__(self, api: Api) -> None:
         self.api = api
-        self._page: bytes | None = None
+        #: The rendered page per mount point (``SCRIPT_NAME``).
+        self._pages: dict[str, bytes] = {}
 
     def get(self, req: Request) -> Response:
-        """Return the Swagger UI page."""
-        if self._page is None:
+        """Return the Swagger UI page, its URLs below the application's mount point."""
+        root = req.script_root
+        page = self._pages.get(root)
+        if page is None:
             assert self.api.docs_path is not None
             template = _environment().get_template("swagger_ui.html")
-            self._page = template.render(
+            page = self._pages[root] = template.render(
                 title=f"{self.api.title} - Swagger UI",
-                assets=f"{self.api.docs_path.rstrip('/')}/swagger-ui",
-                spec_url=f"{self.api.spec_path}.json",
+                assets=f"{root}{self.api.docs_path.rstrip('/')}/swagger-ui",
+                spec_url=f"{root}{self.api.spec_path}.json",
             ).encode("utf-8")
-        return Response(self._page, content_type="text/html; charset=utf-8")
+        return Response(page, content_type="text/html; charset=utf-8")
 
 
 class SwaggerUIAssets(Resource):

@@ -76,7 +76,7 @@ class HTTPError(HeronError):
             raise ValueError(f"HTTPError status must be 4xx or 5xx, got {code}")
         self.code = code
         self.detail = detail
-        self.title = title or _phrase(code)
+        self.title = title or status_phrase(code)
         self.type = type
         self.instance = instance
         self.headers: dict[str, str] = dict(headers or {})
@@ -97,11 +97,28 @@ class HTTPError(HeronError):
         return f"{type(self).__name__}({self.code}, {self.detail!r})"
 
 
-def _phrase(status: int) -> str:
+#: RFC 9110 §15 names where ``http.HTTPStatus`` before Python 3.13 keeps older ones.
+_RFC9110_PHRASES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+_CLASS_PHRASES = {1: "Informational", 2: "Success", 3: "Redirection", 4: "Client Error"}
+
+
+def status_phrase(status: int) -> str:
+    """Return the reason phrase of ``status`` as RFC 9110 §15 names it.
+
+    The same on every Python version; a code without a registered name gets the
+    name of its class (``"Client Error"``, ``"Server Error"``...).
+    """
+    if status in _RFC9110_PHRASES:
+        return _RFC9110_PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
-        return "Client Error" if status < 500 else "Server Error"
+        return _CLASS_PHRASES.get(status // 100, "Server Error")
 
 
 class BadRequest(HTTPError, ValueError):

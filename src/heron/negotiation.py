@@ -58,6 +58,8 @@ def media_range_quality(accept: MIMEAccept, handler: MediaHandler) -> float:
     best_q = 0.0
     for rng, q in accept:
         spec = _range_specificity(rng, handler)
+        if spec < 0:  # the range does not match this handler
+            continue
         if spec > best_spec or (spec == best_spec and q > best_q):
             best_spec, best_q = spec, q
     return best_q

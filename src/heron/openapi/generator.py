@@ -9,13 +9,13 @@ referencing the one ``Problem`` component (RFC 9457).
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import marshmallow as ma
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from ..errors import PROBLEM_JSON
+from ..errors import PROBLEM_JSON, status_phrase
 from ..operations import Operation, ResponseSpec
 from .converters import rule_to_openapi
 from .naming import ComponentNamer
@@ -106,6 +106,42 @@ def field_error_schema() -> dict[str, Any]:
     }
 
 
+def exclusive_range(
+    converter: Any, field: ma.fields.Field[Any], ret: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """Document exclusive ``Range`` bounds as exclusive (an apispec attribute function).
+
+    apispec writes every bound of ``Range(min_inclusive=False)`` as an inclusive
+    ``minimum``, so the spec would accept a value the server rejects. An exclusive
+    bound becomes ``exclusiveMinimum: <value>`` in 3.1 (JSON Schema 2020-12) and
+    ``exclusiveMinimum: true`` beside ``minimum`` in 3.0 (likewise for maximum).
+
+    Args:
+        converter: apispec's ``OpenAPIConverter`` (gives the OpenAPI version).
+        field: The marshmallow field.
+        ret: The property built so far; an inclusive keyword is removed from it
+            in 3.1.
+        **kwargs: Unused.
+
+    Returns:
+        The exclusive keywords to merge into the property.
+    """
+    result: dict[str, Any] = {}
+    ranges = [v for v in field.validators if isinstance(v, ma.validate.Range)]
+    for attr, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        bound = ret.get(attr)
+        if bound is None or not any(
+            getattr(v, attr[:3]) == bound and not getattr(v, f"{attr[:3]}_inclusive")
+            for v in ranges
+        ):
+            continue
+        if converter.openapi_version.minor == 0:
+            result[exclusive] = True
+        else:
+            result[exclusive] = ret.pop(attr)
+    return result
+
+
 def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
     """Build the OpenAPI document of ``api``.
 
@@ -126,6 +162,8 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
         options["tags"] = list(api.tags.values())
     plugin = MarshmallowPlugin(schema_name_resolver=ComponentNamer())
     spec = APISpec(api.title, api.version, openapi_version, plugins=[plugin], **options)
+    assert plugin.converter is not None  # set by APISpec's plugin initialisation
+    plugin.converter.add_attribute_function(exclusive_range)  # type: ignore[no-untyped-call]
     spec.components.schema("FieldError", field_error_schema())
     spec.components.schema("Problem", problem_schema())
     for name, (_status, description) in ERROR_RESPONSES.items():
@@ -206,7 +244,7 @@ def _response(api: Api, spec: ResponseSpec) -> dict[str, Any]:
     status = spec.status
     description = spec.description
     if description is None:
-        description = HTTPStatus(status).phrase if isinstance(status, int) else "Default response"
+        description = status_phrase(status) if isinstance(status, int) else "Default response"
     result: dict[str, Any] = {"description": description}
     if spec.schema is not None:
         media: dict[str, Any] = {"schema": spec.schema}

@@ -138,17 +138,23 @@ class ComponentNamer:
 
     @staticmethod
     def _modifier_suffix(schema: ma.Schema) -> str:
+        # Only what the instance adds counts: the class's own ``Meta.exclude``,
+        # ``load_only`` and ``dump_only`` are part of what ``PetSchema`` is.
+        opts = schema.opts
+        exclude = set(schema.exclude) - set(opts.exclude)
+        load_only = set(schema.load_only) if set(schema.load_only) != set(opts.load_only) else ()
+        dump_only = set(schema.dump_only) if set(schema.dump_only) != set(opts.dump_only) else ()
         parts: list[str] = []
         if schema.only is not None:
             parts.append("Only" + _camel(_camel(_words(f)) for f in sorted(schema.only)))
-        if schema.exclude:
-            parts.append("Without" + _camel(_camel(_words(f)) for f in sorted(schema.exclude)))
+        if exclude:
+            parts.append("Without" + _camel(_camel(_words(f)) for f in sorted(exclude)))
         if schema.partial is True:
             parts.append("Partial")
         elif schema.partial:
             parts.append("Partial" + _camel(_camel(_words(f)) for f in sorted(schema.partial)))
-        if schema.load_only:
-            parts.append("LoadOnly" + _camel(_camel(_words(f)) for f in sorted(schema.load_only)))
-        if schema.dump_only:
-            parts.append("DumpOnly" + _camel(_camel(_words(f)) for f in sorted(schema.dump_only)))
+        if load_only:
+            parts.append("LoadOnly" + _camel(_camel(_words(f)) for f in sorted(load_only)))
+        if dump_only:
+            parts.append("DumpOnly" + _camel(_camel(_words(f)) for f in sorted(dump_only)))
         return "".join(parts)
