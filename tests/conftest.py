@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -42,12 +43,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+def wait_for_port(
+    port: int, proc: subprocess.Popen[bytes], log: Path | None = None, timeout: float = 20.0
+) -> None:
     """Wait until something accepts connections on 127.0.0.1:port."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            out = log.read_text(errors="replace") if log else ""
             raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -61,27 +64,29 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.
 def heron_server(app: str, env: Mapping[str, str] | None = None, cwd: Path = ROOT) -> Iterator[str]:
     """Run ``heron run --app APP`` on a free loopback port; yield its base URL.
 
-    The server is stopped (and its output shown on failure) when the block ends.
+    The server's output goes to a temporary log file (never a pipe that could
+    fill up and block it); it is shown if the server fails to start.
     """
     port = free_port()
     heron = Path(sys.executable).with_name("heron")
     cmd = [str(heron), "run", "--app", app, "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+    with tempfile.TemporaryDirectory(prefix="heron-server-") as tmp:
+        log = Path(tmp) / "server.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                wait_for_port(port, proc, log)
+                yield f"http://127.0.0.1:{port}"
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from conftest import ROOT, heron_server, require_executable
 
 pytestmark = [pytest.mark.external, pytest.mark.live]

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import heron_server, require_executable
 
 CHROMIUM_FLAGS = [

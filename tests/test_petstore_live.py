@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
+
 from conftest import heron_server
 
 pytestmark = pytest.mark.live

@@ -17,9 +17,9 @@ from .wrappers import Request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.test import Client
 
     from .media.base import MediaHandler
+    from .testing import TestClient
 
 __all__ = ["Api"]
 
@@ -280,10 +280,13 @@ class Api:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request (PEP 3333)."""
         req = self.request_class(environ, self)
-        response = self._dispatcher.handle(req)
-        return response(environ, start_response)
+        try:
+            response = self._dispatcher.handle(req)
+            return response(environ, start_response)
+        finally:
+            req.close()  # uploaded files' temporary files
 
-    def test_client(self) -> Client:
+    def test_client(self) -> TestClient:
         """Return a Werkzeug test client for this application."""
         from .testing import TestClient
 

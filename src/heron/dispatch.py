@@ -118,8 +118,8 @@ class Dispatcher:
         Args:
             req: The request.
             op: The operation that ran.
-            rv: Plain data, ``(data, status)``, ``(data, status, headers)`` or a
-                response.
+            rv: Plain data, ``(data, status)``, ``(data, headers)``,
+                ``(data, status, headers)`` or a response.
             renderer: The negotiated serializer (None for routes that do not
                 negotiate).
             media_type: The media type to send.
@@ -136,14 +136,16 @@ class Dispatcher:
         status = op.success.status
         headers: Mapping[str, str] | None = None
         if isinstance(rv, tuple):
-            if len(rv) == 2:
+            if len(rv) == 2 and isinstance(rv[1], Mapping):
+                rv, headers = rv
+            elif len(rv) == 2:
                 rv, status = rv
             elif len(rv) == 3:
                 rv, status, headers = rv
             else:
                 raise TypeError(
                     f"{op.operation_id} returned a tuple of {len(rv)} items;"
-                    " return data, (data, status) or (data, status, headers)"
+                    " return data, (data, status), (data, headers) or (data, status, headers)"
                 )
         if rv is None and not op.responses and status == 200:
             status = 204

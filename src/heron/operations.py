@@ -59,6 +59,10 @@ class Argument:
         example: Example for the spec.
         multi: Data keys of fields taking several values (``List``, ``Tuple``),
             read with ``getlist`` from query strings, forms and headers.
+        read_only: Data keys of ``dump_only`` fields (``readOnly`` in the spec),
+            ignored when a client sends them back in content: JSON Schema
+            2020-12 Validation §9.4 lets the server ignore them, so a client may
+            PUT the representation it got.
     """
 
     schema: ma.Schema
@@ -69,6 +73,7 @@ class Argument:
     description: str | None = None
     example: Any = None
     multi: frozenset[str] = frozenset()
+    read_only: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +361,9 @@ def build_arguments(decl: OperationDecl, default_unknown: str) -> tuple[Argument
                 description=raw["description"],
                 example=raw["example"],
                 multi=_multi_keys(schema),
+                read_only=frozenset(
+                    f.data_key or name for name, f in schema.fields.items() if f.dump_only
+                ),
             )
         )
     if {"json", "form"} <= seen_loc:

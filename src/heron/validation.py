@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_list_header
 
 from .errors import UnprocessableContent
 from .negotiation import select_parser
@@ -77,8 +78,14 @@ def _header_data(req: Request, arg: Argument) -> dict[str, Any]:
         if fld.dump_only:
             continue
         key = fld.data_key or name
-        if key in req.headers:
-            data[key] = req.headers.getlist(key) if key in arg.multi else req.headers[key]
+        if key not in req.headers:
+            continue
+        if key in arg.multi:
+            # Repeated field lines arrive combined as one comma-separated list
+            # (RFC 9110 §5.3, §5.6.1), as WSGI servers join them.
+            data[key] = [v for line in req.headers.getlist(key) for v in parse_list_header(line)]
+        else:
+            data[key] = req.headers[key]
     return data
 
 
@@ -90,8 +97,19 @@ def _body_data(req: Request, arg: Argument, parsers: tuple[MediaHandler, ...]) -
     handler, charset = select_parser(req.content_type, parsers)
     raw = handler.read(req, charset)
     if isinstance(raw, MultiDict):
-        return _multidict_data(raw, arg)
+        raw = _multidict_data(raw, arg)
+    if arg.read_only:
+        if isinstance(raw, dict):
+            return _without(raw, arg.read_only)
+        if isinstance(raw, list):
+            return [
+                _without(item, arg.read_only) if isinstance(item, dict) else item for item in raw
+            ]
     return raw
+
+
+def _without(data: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in keys}
 
 
 def _summary(errors: list[dict[str, str]]) -> str:

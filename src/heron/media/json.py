@@ -28,6 +28,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+class _NotJSONConstant(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: accepted by Python's parser, not JSON."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJSONConstant(name)
+
+
 class JSONHandler(MediaHandler):
     """``application/json`` and every ``application/*+json`` type.
 
@@ -58,10 +66,14 @@ class JSONHandler(MediaHandler):
         """
         try:
             text = body.decode(charset) if charset else body
-            return json.loads(text)
+            return json.loads(text, parse_constant=_reject_constant)
         except (UnicodeDecodeError, LookupError) as exc:
             raise BadRequest(
                 f"Request body could not be decoded as {charset or 'UTF-8'}: {exc}"
+            ) from None
+        except _NotJSONConstant as exc:
+            raise BadRequest(
+                f"Malformed JSON in request body: {exc} is not a JSON value (RFC 8259 §6)."
             ) from None
         except RecursionError:
             raise BadRequest("Malformed JSON in request body: nested too deeply.") from None

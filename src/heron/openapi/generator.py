@@ -180,7 +180,9 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
                 operations[method.lower()] = _operation(api, op, has_path_params=bool(path_params))
         if operations:
             spec.path(path=path, operations=operations, parameters=path_params)
-    return spec.to_dict()
+    document: dict[str, Any] = spec.to_dict()
+    # "openapi" first, as readers expect (apispec puts it after "paths").
+    return {"openapi": document.pop("openapi"), **document}
 
 
 def _problem_response(description: str) -> dict[str, Any]:
