@@ -181,8 +181,10 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
         if operations:
             spec.path(path=path, operations=operations, parameters=path_params)
     document: dict[str, Any] = spec.to_dict()
-    # "openapi" first, as readers expect (apispec puts it after "paths").
-    return {"openapi": document.pop("openapi"), **document}
+    # "openapi" first and "info" in reading order (apispec puts them elsewhere).
+    info = document.pop("info")
+    ordered_info = {"title": info.pop("title"), "version": info.pop("version"), **info}
+    return {"openapi": document.pop("openapi"), "info": ordered_info, **document}
 
 
 def _problem_response(description: str) -> dict[str, Any]:

@@ -18,6 +18,18 @@ __all__ = ["OpenAPIDocument", "dump_spec"]
 _MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
 
+class _SpecDumper(yaml.SafeDumper):
+    """Safe YAML dumper writing multi-line strings as literal blocks."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_SpecDumper.add_representer(str, _str_representer)
+
+
 def dump_spec(spec: dict[str, Any], fmt: str) -> str:
     """Serialize an OpenAPI document deterministically.
 
@@ -34,7 +46,9 @@ def dump_spec(spec: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
-        return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
+        return yaml.dump(
+            spec, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=100
+        )
     raise ValueError(f"Unknown spec format {fmt!r}; use 'json' or 'yaml'")
 
 
