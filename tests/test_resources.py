@@ -28,7 +28,7 @@ def client_for(resource: Any, rule: str = "/r") -> Any:
     return api.test_client()
 
 
-# -- the method map ---------------------------------------------------------------------
+# -- the method map --------------------------------------------------------------------
 
 
 def test_resource_without_handlers_is_rejected_at_registration() -> None:
@@ -102,7 +102,7 @@ def test_handlers_get_the_request() -> None:
     assert req.operation is not None and req.operation.operation_id == "getEcho"
 
 
-# -- return shapes ----------------------------------------------------------------------
+# -- return shapes ---------------------------------------------------------------------
 
 
 def test_plain_data_is_200_json() -> None:
@@ -244,7 +244,7 @@ def test_a_bad_tuple_shape_is_a_500_problem(rv: tuple[Any, ...]) -> None:
     assert "tuple" not in resp.json["detail"]  # nothing of the error leaks out
 
 
-# -- dumping with the declared schema ---------------------------------------------------------
+# -- dumping with the declared schema --------------------------------------------------
 
 
 def test_data_is_dumped_with_the_success_schema() -> None:

@@ -78,7 +78,7 @@ def api() -> Api:
     return api
 
 
-# -- converters ------------------------------------------------------------------
+# -- converters ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_custom_converter_builds_urls(api: Api) -> None:
     assert resp.json["self"] == "/articles/a-b"
 
 
-# -- 404 and 405 -------------------------------------------------------------------
+# -- 404 and 405 -----------------------------------------------------------------------
 
 
 def test_unknown_path_is_404_problem(api: Api) -> None:
@@ -266,7 +266,7 @@ def test_head_on_builtin_routes(api: Api) -> None:
         assert head.headers["Content-Length"] == get.headers["Content-Length"]
 
 
-# -- trailing slash ------------------------------------------------------------------
+# -- trailing slash --------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -307,7 +307,7 @@ def test_extra_trailing_slash_is_not_found(slash_api: Api) -> None:
     assert slash_api.test_client().get("/thing/").status_code == 404
 
 
-# -- blueprints ----------------------------------------------------------------------
+# -- blueprints ------------------------------------------------------------------------
 
 
 def test_blueprints_mount_under_their_prefixes() -> None:
@@ -467,7 +467,7 @@ def test_routes_added_after_requests_are_served() -> None:
     assert client.get("/late").json == {"greeting": "hello"}
 
 
-# -- url_for -------------------------------------------------------------------------------
+# -- url_for ---------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -524,7 +524,7 @@ def test_url_for_unknown_endpoint_is_a_server_error(links_api: Api) -> None:
     assert "Nowhere" not in resp.text
 
 
-# -- the router, as data ------------------------------------------------------------------
+# -- the router, as data ---------------------------------------------------------------
 
 
 def test_router_match_kinds(slash_api: Api) -> None:

@@ -128,7 +128,7 @@ def by_path(errors: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, str
     return {(e["location"], e["path"]): e for e in errors}
 
 
-# -- every location ------------------------------------------------------------------------
+# -- every location --------------------------------------------------------------------
 
 
 def test_json_body_and_query(api: Api) -> None:
@@ -181,6 +181,13 @@ def test_headers_and_cookies(api: Api) -> None:
     }
 
 
+def test_list_headers_split_on_commas(api: Api) -> None:
+    client = api.test_client()
+    client.set_cookie("session", "s")
+    resp = client.get("/whoami", headers={"X-Request-ID": "r, 2", "X-Tag": 'a, b,, "c, d"'})
+    assert resp.json["headers"] == {"request_id": "r, 2", "tags": ["a", "b", "c, d"]}
+
+
 def test_missing_headers_and_cookies(api: Api) -> None:
     errors = by_path(errors_of(api.test_client().get("/whoami")))
     assert set(errors) == {("headers", "X-Request-ID"), ("cookies", "session")}
@@ -231,7 +238,7 @@ def test_custom_argument_name(api: Api) -> None:
     assert resp.json == {"note": {"text": "hi"}}
 
 
-# -- one problem listing every bad field ---------------------------------------------------
+# -- one problem listing every bad field -----------------------------------------------
 
 
 def test_every_bad_field_is_listed_in_one_problem(api: Api) -> None:
@@ -313,7 +320,7 @@ def test_pointer_escapes_and_schema_level_errors() -> None:
     assert (error["path"], error["pointer"]) == ("", "#")
 
 
-# -- unknown fields ---------------------------------------------------------------------
+# -- unknown fields --------------------------------------------------------------------
 
 
 def unknown_api(app_unknown: str, arg_unknown: str | None) -> Any:
@@ -354,7 +361,7 @@ def test_invalid_unknown_policy_is_rejected() -> None:
         Api(unknown="ignore")
 
 
-# -- malformed content: 400 ------------------------------------------------------------------
+# -- malformed content: 400 ------------------------------------------------------------
 
 
 def post_raw(api: Api, data: bytes, content_type: str = "application/json") -> Any:
@@ -407,7 +414,7 @@ def test_deeply_nested_json_is_400_not_500(api: Api, data: bytes) -> None:
     assert "nested too deeply" in resp.json["detail"]
 
 
-# -- presence of content -------------------------------------------------------------------
+# -- presence of content ---------------------------------------------------------------
 
 
 def test_missing_required_body_is_422(api: Api) -> None:
@@ -440,7 +447,7 @@ def test_content_sent_to_an_operation_without_body_is_ignored(api: Api) -> None:
     assert resp.status_code == 200
 
 
-# -- content types ----------------------------------------------------------------------------
+# -- content types ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -492,7 +499,7 @@ def test_non_ascii_utf8_without_charset(api: Api) -> None:
     assert post_raw(api, body).json["body"]["name"] == "日本"
 
 
-# -- declarations checked at registration -------------------------------------------------------
+# -- declarations checked at registration ----------------------------------------------
 
 
 def test_unknown_location_is_rejected() -> None:

@@ -187,7 +187,8 @@ class Api:
         """Register a handler for exceptions of ``exc_class`` (and subclasses).
 
         The handler is called as ``handler(req, exc)`` and returns a response,
-        or an :class:`~heron.HTTPError` to answer as problem details.
+        or returns or raises an :class:`~heron.HTTPError` to answer as problem
+        details.
 
         Returns:
             The decorator.

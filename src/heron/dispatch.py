@@ -178,11 +178,15 @@ class Dispatcher:
         """
         handler = self._user_handler(exc)
         if handler is not None:
-            rv = handler(req, exc)
-            if isinstance(rv, _WZResponse):
-                return rv
-            if isinstance(rv, HTTPError):
-                exc = rv
+            try:
+                rv = handler(req, exc)
+            except Exception as raised:  # noqa: BLE001 - e.g. ``raise Forbidden()``
+                exc = raised
+            else:
+                if isinstance(rv, _WZResponse):
+                    return rv
+                if isinstance(rv, HTTPError):
+                    exc = rv
         if isinstance(exc, HTTPException) and not isinstance(exc, HTTPError):
             if exc.response is not None or (exc.code is not None and 300 <= exc.code < 400):
                 return exc.get_response(req.environ)

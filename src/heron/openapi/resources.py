@@ -46,9 +46,7 @@ def dump_spec(spec: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
-        return yaml.dump(
-            spec, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=100
-        )
+        return yaml.dump(spec, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=100)
     raise ValueError(f"Unknown spec format {fmt!r}; use 'json' or 'yaml'")
 
 
