@@ -43,6 +43,23 @@ class MediaHandler:
         """
         raise NotImplementedError
 
+    def render(self, data: Any, req: Request, status: int) -> bytes:
+        """Return the representation of ``data`` for the response to ``req``.
+
+        The default is :meth:`serialize`; handlers whose output depends on the
+        request (an HTML page showing the operation, its links and forms)
+        override this.
+
+        Args:
+            data: Plain data, already dumped by the operation's schema.
+            req: The request (its ``operation`` and ``api`` are set).
+            status: The response status code.
+
+        Returns:
+            The representation's bytes.
+        """
+        return self.serialize(data)
+
     def parse(self, body: bytes, charset: str | None) -> Any:
         """Return the plain data encoded in ``body``.
 
