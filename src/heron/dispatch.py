@@ -158,7 +158,7 @@ class Dispatcher:
         if renderer is None:
             renderer = self.api.media.serializers()[0]
             media_type = renderer.media_type
-        resp.set_data(renderer.render(rv, req, status))
+        resp.set_data(renderer.render(rv, req, resp.status_code))
         resp.content_type = media_type
         if len(self.api.media.serializers()) > 1:
             resp.vary.add("Accept")
