@@ -94,6 +94,7 @@ class Dispatcher:
         op = match.operation
         assert op is not None
         req.operation = op
+        req.route = route
         req.path_params = match.values
         renderer: MediaHandler | None = None
         media_type = ""

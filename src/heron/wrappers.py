@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from .app import Api
     from .operations import Operation
+    from .resources import Route
 
 __all__ = ["Request", "Response"]
 
@@ -25,6 +26,7 @@ class Request(_WZRequest):
         state: Per-request state for hooks and handlers to share (explicit, in
             place of Flask's ``g``).
         operation: The matched operation, once routing succeeded.
+        route: The matched route (its ``allow`` header, resource, rule).
         path_params: Path parameters as converted by the rule's converters.
     """
 
@@ -33,6 +35,7 @@ class Request(_WZRequest):
         self.api = api
         self.state = SimpleNamespace()
         self.operation: Operation | None = None
+        self.route: Route | None = None
         self.path_params: dict[str, Any] = {}
         self.url_adapter: MapAdapter | None = None
 
