@@ -17,6 +17,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
+#: Flags for Debian's headless Chromium: no sandbox (root in containers), nothing
+#: fetched from the network behind the test's back.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+]
 
 
 def require(condition: bool, reason: str) -> None:

@@ -8,8 +8,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+import yaml
 
 from conftest import ROOT, heron_server, require_executable
 
@@ -28,6 +30,23 @@ def generator() -> str:
     return require_executable("openapi-python-client")
 
 
+def json_request_bodies_only(spec: dict[str, Any]) -> dict[str, Any]:
+    """Drop the other request body media types, which the generator cannot handle.
+
+    openapi-python-client 0.29 writes code that does not import (``Unset``
+    undefined) for a request body offered in two media types, such as
+    ``application/json`` and ``application/yaml``. Responses in several types
+    are fine.
+    """
+    for path_item in spec["paths"].values():
+        for op in path_item.values():
+            content = op.get("requestBody", {}).get("content", {}) if isinstance(op, dict) else {}
+            for media_type in [m for m in content if m != "application/json"]:
+                if "application/json" in content:
+                    del content[media_type]
+    return spec
+
+
 def _forget_package() -> None:
     for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
         del sys.modules[name]
@@ -39,11 +58,14 @@ def client_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     config = tmp_path / "config.yaml"
     # No post hooks (they run ruff from PATH), so every warning left is about our spec.
     config.write_text("post_hooks: []\n", encoding="utf-8")
+    spec = tmp_path / "petstore.yaml"
+    committed = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec.write_text(yaml.safe_dump(json_request_bodies_only(committed)), encoding="utf-8")
     cmd = [
         generator(),
         "generate",
         "--path",
-        str(SPEC),
+        str(spec),
         "--output-path",
         str(tmp_path / PACKAGE),
         "--meta",

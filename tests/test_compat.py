@@ -13,7 +13,12 @@ import pytest
 from conftest import ROOT, require
 
 #: Module tests that exercise marshmallow most (loading, dumping, spec generation).
-SUITES = ["tests/test_validation.py", "tests/test_resources.py", "tests/test_openapi.py"]
+SUITES = [
+    "tests/test_validation.py",
+    "tests/test_resources.py",
+    "tests/test_openapi.py",
+    "tests/test_html.py",
+]
 
 
 @pytest.mark.external

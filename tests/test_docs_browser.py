@@ -7,19 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import heron_server, require_executable
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-]
+from conftest import CHROMIUM_FLAGS, heron_server, require_executable
 
 
 @pytest.mark.live

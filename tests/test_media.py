@@ -13,14 +13,16 @@ from typing import Any
 
 import marshmallow as ma
 import pytest
+import yaml
 
-from heron import Api, BadRequest, Request, Resource, arguments, response
+from heron import Api, BadRequest, Request, Resource, UnsupportedMediaType, arguments, response
 from heron.media import (
     FormHandler,
     JSONHandler,
     MediaHandler,
     MediaRegistry,
     MultipartHandler,
+    YAMLHandler,
     default_registry,
 )
 
@@ -127,7 +129,6 @@ def test_json_parse(handler: JSONHandler, body: bytes, charset: str | None, valu
         (b'{"a": 1,}', None, "Expecting property name"),
         (b"[1, 2", None, "line 1 column 6"),
         (b"\xff\xfe\xfd", None, "could not be decoded as UTF-8"),
-        (b'"x"', "klingon", "could not be decoded as klingon"),
         (b"NaN", None, "NaN is not a JSON value"),
         (b"[" * 50_000 + b"]" * 50_000, None, "nested too deeply"),
     ],
@@ -139,6 +140,14 @@ def test_json_parse_errors_are_bad_requests(
         handler.parse(body, charset)
     assert info.value.code == 400
     assert detail in str(info.value.detail)
+
+
+@pytest.mark.parametrize("handler_class", [JSONHandler, YAMLHandler])
+def test_unknown_charset_is_unsupported(handler_class: type[MediaHandler]) -> None:
+    with pytest.raises(UnsupportedMediaType) as info:
+        handler_class().parse(b'"x"', "klingon")
+    assert info.value.code == 415
+    assert "'klingon'" in str(info.value.detail)
 
 
 @pytest.mark.parametrize(
@@ -158,6 +167,164 @@ def test_json_matches(handler: JSONHandler, media_type: str, served: bool) -> No
     assert handler.matches(media_type) is served
 
 
+# -- YAMLHandler -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def yaml_handler() -> YAMLHandler:
+    return YAMLHandler()
+
+
+def test_yaml_serializes_like_json(yaml_handler: YAMLHandler) -> None:
+    data = {
+        "when": dt.datetime(2024, 5, 17, 13, 45, 30, tzinfo=dt.timezone.utc),
+        "day": dt.date(2024, 2, 29),
+        "at": dt.time(8, 30),
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "price": decimal.Decimal("19.90"),
+        "colour": Colour.RED,
+        "number": Colour.BLUE,
+        "pair": (1, 2),
+        "set": frozenset({"only"}),
+        "nothing": None,
+        "name": "café 日本",
+        "text": "two\nlines",
+        "looks": ["yes", "2024-01-31", "12", "null"],
+    }
+    out = yaml_handler.serialize(data)
+    assert "café 日本".encode() in out
+    assert b"text: |-\n  two\n  lines\n" in out  # multi-line strings as literal blocks
+    # Read back by any YAML 1.1 reader, the values are JSON's: nothing turns
+    # into a date, a boolean or a number that was a string.
+    assert yaml.safe_load(out) == json.loads(JSONHandler().serialize(data))
+    assert list(yaml.safe_load(out)) == list(data)  # keys keep their order
+
+
+@pytest.mark.parametrize(
+    ("body", "charset", "value"),
+    [
+        (b"a: 1\nb: [x, 'y', 2.5, true, null]\n", None, {"a": 1, "b": ["x", "y", 2.5, True, None]}),
+        (b'{"a": [1, 2.5, true, null]}', None, {"a": [1, 2.5, True, None]}),  # JSON is YAML
+        (b"", None, None),
+        (b"# just a comment\n", None, None),
+        (b"--- 42\n...\n", None, 42),
+        # YAML 1.2 core schema: these stay strings, as in JSON.
+        (
+            b"[yes, no, on, off, 2024-01-31, 1_000, 12:30]",
+            None,
+            ["yes", "no", "on", "off", "2024-01-31", "1_000", "12:30"],
+        ),
+        (
+            b"[0o14, 0x1F, 012, -7, +3, 1e3, .5, ~, Null, TRUE]",
+            None,
+            [12, 31, 12, -7, 3, 1000.0, 0.5, None, None, True],
+        ),
+        # Keys are strings, as JSON object names are.
+        (
+            b"{200: OK, true: yes, null: x, 1.5: y}",
+            None,
+            {"200": "OK", "true": "yes", "null": "x", "1.5": "y"},
+        ),
+        (
+            b"base: &b {x: 1, y: 2}\nobj:\n  <<: *b\n  y: 3\n",
+            None,
+            {"base": {"x": 1, "y": 2}, "obj": {"x": 1, "y": 3}},
+        ),
+        (b"a: &x [1, 2]\nb: *x\n", None, {"a": [1, 2], "b": [1, 2]}),
+        (b"a: &x 1\nb: *x\n", None, {"a": 1, "b": 1}),
+        (b"a: !!str 12\nb: !!int '7'\nc: !!float 1\n", None, {"a": "12", "b": 7, "c": 1.0}),
+        ("a: é\n".encode("utf-16"), None, {"a": "é"}),  # a BOM says UTF-16 (YAML 1.2.2 §5.2)
+        ("a: é\n".encode("utf-16-le"), "utf-16-le", {"a": "é"}),
+        (b"a: caf\xe9\n", "latin-1", {"a": "café"}),
+        (b"text: |\n  two\n  lines\n", None, {"text": "two\nlines\n"}),
+    ],
+)
+def test_yaml_parse(
+    yaml_handler: YAMLHandler, body: bytes, charset: str | None, value: Any
+) -> None:
+    assert yaml_handler.parse(body, charset) == value
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b"a: [1, 2\nb: 3", "did not find expected ',' or ']' (line 2, column 2)"),
+        (b"a: b: c", "mapping values are not allowed in this context (line 1, column 5)"),
+        (b"\tx: 1", "line 1, column 1"),
+        (b"a: 'open", "found unexpected end of stream"),
+        (b"\xff\xfe\xfd", "Malformed YAML"),
+        (b"\x07", "control characters are not allowed"),
+        (b"---\na: 1\n---\nb: 2\n", "expected a single document, found another (line 3, column 1)"),
+        (
+            b"!!python/object/apply:os.system ['echo pwned']",
+            "'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        ),
+        (b"x: !!python/name:os.system", "python/name:os.system' is not allowed"),
+        (b"!!python/name:os.system : 1", "python/name:os.system' is not allowed"),
+        (b"x: !!binary aGVsbG8=", "'tag:yaml.org,2002:binary' is not allowed"),
+        (b"x: !!set {a, b}", "'tag:yaml.org,2002:set' is not allowed"),
+        (b"x: !!timestamp 2024-01-01", "'tag:yaml.org,2002:timestamp' is not allowed"),
+        (b"x: !local 1", "'!local' is not allowed"),
+        (b"x: .inf", "'.inf' is not a JSON number"),
+        (b"x: .nan", "'.nan' is not a JSON number"),
+        (b"x: !!int abc", "invalid literal for int()"),
+        (b"? [a, b]\n: c", "found a collection as a key"),
+        (b"a: &a [1, *a]", "the alias *a refers to its own anchor (line 1, column 11)"),
+        (b"a: *nowhere", "the alias *nowhere has no anchor"),
+    ],
+)
+def test_yaml_parse_errors_are_bad_requests(
+    yaml_handler: YAMLHandler, body: bytes, detail: str
+) -> None:
+    with pytest.raises(BadRequest) as info:
+        yaml_handler.parse(body, None)
+    assert info.value.code == 400
+    assert detail in str(info.value.detail)
+
+
+def billion_laughs(levels: int = 9, width: int = 9) -> bytes:
+    """The YAML form of the XML entity expansion attack: width**levels strings."""
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]")
+    return "\n".join(lines).encode() + b"\n"
+
+
+def test_yaml_bytes_not_in_the_declared_charset(yaml_handler: YAMLHandler) -> None:
+    with pytest.raises(BadRequest, match="could not be decoded as utf-8"):
+        yaml_handler.parse(b"a: caf\xe9", "utf-8")
+
+
+def test_yaml_limits_are_adjustable() -> None:
+    small = YAMLHandler(max_depth=3, max_alias_nodes=5)
+    assert small.parse(b"[[[1]]]", None) == [[[1]]]
+    with pytest.raises(BadRequest, match="nested more than 3 levels deep"):
+        small.parse(b"[[[[1]]]]", None)
+    assert small.parse(b"a: &a [1, 2]\nb: *a", None) == {"a": [1, 2], "b": [1, 2]}
+    with pytest.raises(BadRequest, match="by more than 5 nodes"):
+        small.parse(b"a: &a [1, 2]\nb: *a\nc: *a", None)
+    # A modest, legitimate use of anchors passes the default limits.
+    assert len(YAMLHandler().parse(billion_laughs(levels=3, width=9), None)["l2"]) == 9
+
+
+@pytest.mark.parametrize(
+    ("media_type", "served"),
+    [
+        ("application/yaml", True),
+        ("application/openapi+yaml", True),
+        ("application/problem+yaml", True),
+        ("application/x-yaml", True),  # RFC 9512 §2.1's deprecated aliases
+        ("text/yaml", True),
+        ("text/x-yaml", True),
+        ("application/json", False),
+        ("text/plain", False),
+        ("application/yaml-seq", False),
+    ],
+)
+def test_yaml_matches(yaml_handler: YAMLHandler, media_type: str, served: bool) -> None:
+    assert yaml_handler.matches(media_type) is served
+
+
 # -- MediaRegistry ---------------------------------------------------------------------
 
 
@@ -165,11 +332,15 @@ def test_default_registry() -> None:
     registry = default_registry()
     assert [h.media_type for h in registry] == [
         "application/json",
+        "application/yaml",
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ]
-    assert [h.media_type for h in registry.serializers()] == ["application/json"]
-    assert [type(h) for h in registry.parsers()] == [JSONHandler]
+    assert [h.media_type for h in registry.serializers()] == [
+        "application/json",
+        "application/yaml",
+    ]
+    assert [type(h) for h in registry.parsers()] == [JSONHandler, YAMLHandler]
     assert [type(h) for h in registry.parsers(form=True)] == [FormHandler, MultipartHandler]
 
 
@@ -257,6 +428,7 @@ def test_csv_is_chosen_by_accept(api: Api) -> None:
     assert prefer.content_type == "text/csv"
     assert client.get("/stock", headers={"Accept": "text/html"}).json["available"] == [
         "application/json",
+        "application/yaml",
         "text/csv",
     ]
 
@@ -273,13 +445,19 @@ def test_csv_request_content_is_parsed_and_validated(api: Api) -> None:
     ]
     assert client.put("/stock", data="x", content_type="text/tab-separated-values").json[
         "accepted"
-    ] == ["application/json", "text/csv"]
+    ] == ["application/json", "application/yaml", "text/csv"]
 
 
 def test_csv_appears_in_the_spec(api: Api) -> None:
     put = api.openapi()["paths"]["/stock"]["put"]
-    assert list(put["requestBody"]["content"]) == ["application/json", "text/csv"]
-    assert list(put["responses"]["200"]["content"]) == ["application/json", "text/csv"]
+    both = ["application/json", "application/yaml", "text/csv"]
+    assert list(put["requestBody"]["content"]) == both
+    assert list(put["responses"]["200"]["content"]) == both
+    assert list(api.openapi()["components"]["responses"]["NotAcceptable"]["content"]) == [
+        "application/problem+json",
+        "application/problem+yaml",
+        "text/csv",
+    ]
 
 
 def test_a_first_handler_is_the_default_but_problems_stay_json(api: Api) -> None:
@@ -293,3 +471,8 @@ def test_a_first_handler_is_the_default_but_problems_stay_json(api: Api) -> None
     invalid = client.put("/stock", json={"rows": "no"})
     assert invalid.status_code == 422
     assert invalid.json["errors"][0]["path"] == "rows"
+    # A client asking for CSV only gets the problem as CSV (the default rendering).
+    as_csv = client.get("/nowhere", headers={"Accept": "text/csv"})
+    assert as_csv.status_code == 404
+    assert as_csv.content_type == "text/csv"
+    assert as_csv.text.splitlines()[1].startswith("about:blank,Not Found,404,")

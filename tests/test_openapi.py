@@ -13,10 +13,15 @@ from openapi_spec_validator import validate
 from werkzeug.routing import BaseConverter
 
 from heron import Api, Blueprint, Request, Resource, arguments, doc, response
+from heron.media import MediaHandler
 from tests.apps import create_app
 
 VERSIONS = ("3.0.3", "3.1.0")
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_CONTENT = {
+    "application/problem+json": {"schema": PROBLEM_REF},
+    "application/problem+yaml": {"schema": PROBLEM_REF},
+}
 
 
 class PetSchema(ma.Schema):
@@ -417,12 +422,9 @@ def test_request_bodies(spec: dict[str, Any]) -> None:
     create = operation(spec, "/pets/", "post")["requestBody"]
     assert create["required"] is True
     assert create["description"] == "The pet to add."
-    assert create["content"] == {
-        "application/json": {
-            "schema": {"$ref": "#/components/schemas/Pet"},
-            "example": {"name": "Rex"},
-        }
-    }
+    pet = {"schema": {"$ref": "#/components/schemas/Pet"}, "example": {"name": "Rex"}}
+    # Every parser of structured documents reads a ``json`` argument.
+    assert create["content"] == {"application/json": pet, "application/yaml": pet}
     patch = operation(spec, "/pets/{pet_id}", "patch")["requestBody"]
     assert patch["required"] is False
     assert patch["content"]["application/json"]["schema"] == {
@@ -450,8 +452,9 @@ def test_declared_responses(spec: dict[str, Any]) -> None:
     assert created["201"]["headers"]["Location"]["description"] == "The new pet."
     assert created["409"] == {
         "description": "A pet of that name exists.",
-        "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+        "content": PROBLEM_CONTENT,
     }
+    assert list(created["201"]["content"]) == ["application/json", "application/yaml"]
     deleted = operation(spec, "/pets/{pet_id}", "delete")["responses"]["204"]
     assert deleted == {"description": "No Content"}
 
@@ -471,20 +474,41 @@ def test_automatic_error_responses(spec: dict[str, Any]) -> None:
     # Arguments validated, content read, no path parameters.
     assert refs(operation(spec, "/pets/", "post")) == {
         "400": base + "BadRequest",
+        "406": base + "NotAcceptable",
         "415": base + "UnsupportedMediaType",
         "422": base + "UnprocessableContent",
     }
     # Query only: no 400/415, no 404.
-    assert refs(operation(spec, "/pets/", "get")) == {"422": base + "UnprocessableContent"}
+    assert refs(operation(spec, "/pets/", "get")) == {
+        "406": base + "NotAcceptable",
+        "422": base + "UnprocessableContent",
+    }
     # Path parameters only.
-    assert refs(operation(spec, "/pets/{pet_id}", "delete")) == {"404": base + "NotFound"}
-    assert set(refs(operation(spec, "/pets/{pet_id}", "put"))) == {"400", "404", "415", "422"}
+    assert refs(operation(spec, "/pets/{pet_id}", "delete")) == {
+        "404": base + "NotFound",
+        "406": base + "NotAcceptable",
+    }
+    assert set(refs(operation(spec, "/pets/{pet_id}", "put"))) == {
+        "400",
+        "404",
+        "406",
+        "415",
+        "422",
+    }
     # Responses are sorted by status.
     statuses = list(operation(spec, "/pets/{pet_id}", "put")["responses"])
     assert statuses == sorted(statuses)
     components = spec["components"]["responses"]
-    for name in ("BadRequest", "NotFound", "UnsupportedMediaType", "UnprocessableContent"):
-        assert components[name]["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}
+    assert set(components) == {
+        "BadRequest",
+        "NotFound",
+        "NotAcceptable",
+        "UnsupportedMediaType",
+        "UnprocessableContent",
+    }  # ContentTooLarge only with a content limit
+    for name in components:
+        assert components[name]["content"] == PROBLEM_CONTENT
+    assert set(components["UnsupportedMediaType"]["headers"]) == {"Accept-Post", "Accept-Patch"}
     problem = spec["components"]["schemas"]["Problem"]
     assert problem["required"] == ["type", "title", "status"]
     assert problem["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldError"}
@@ -645,3 +669,136 @@ def test_no_spec_path_serves_neither_spec_nor_docs() -> None:
     for url in ("/openapi.json", "/openapi.yaml", "/docs", "/docs/swagger-ui/swagger-ui.css"):
         assert client.get(url).status_code == 404
     assert list(api.openapi()["paths"]) == ["/toys"]  # still available in code
+
+
+# -- media types -----------------------------------------------------------------------
+
+
+class PageHandler(MediaHandler):
+    """A stand-in ``text/html`` serializer: documented as a string, not with the schema."""
+
+    media_type = "text/html"
+    format = "html"
+    can_parse = False
+    structured = False
+    problem_media_type = "text/html"
+
+    def serialize(self, data: Any) -> bytes:
+        return b"<p>page</p>"
+
+
+def test_every_media_type_is_listed(version: str) -> None:
+    api = build_app(version)
+    api.add_media_handler(PageHandler())
+    spec = api.openapi()
+    validate(spec)
+    create = operation(spec, "/pets/", "post")
+    assert list(create["requestBody"]["content"]) == ["application/json", "application/yaml"]
+    created = create["responses"]["201"]["content"]
+    assert created == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}},
+        "application/yaml": {"schema": {"$ref": "#/components/schemas/Pet"}},
+        "text/html": {"schema": {"type": "string"}},
+    }
+    errors = {**PROBLEM_CONTENT, "text/html": {"schema": {"type": "string"}}}
+    assert create["responses"]["409"]["content"] == errors
+    for component in spec["components"]["responses"].values():
+        assert component["content"] == errors
+
+
+def test_format_parameter_on_negotiated_get_operations(spec: dict[str, Any]) -> None:
+    listing = {p["name"]: p for p in operation(spec, "/pets/", "get")["parameters"]}
+    assert listing["format"] == {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": "The representation to send, overriding `Accept`:"
+        " `json` (application/json), `yaml` (application/yaml).",
+        "schema": {"type": "string", "enum": ["json", "yaml"]},
+    }
+    # Only on GET: the other methods take their representation from Accept.
+    assert all(
+        p["name"] != "format" for p in operation(spec, "/pets/", "post").get("parameters", [])
+    )
+    assert "format" in {
+        p["name"] for p in operation(spec, "/signed/{delta}/{month}", "get")["parameters"]
+    }
+
+
+def test_format_parameter_renamed_or_off() -> None:
+    class Things(Resource):
+        def get(self, req: Request) -> Any:
+            return []
+
+    renamed = Api(format_param="as")
+    renamed.add_resource(Things, "/things")
+    params = renamed.openapi()["paths"]["/things"]["get"]["parameters"]
+    assert [p["name"] for p in params] == ["as"]
+    off = Api(format_param=None)
+    off.add_resource(Things, "/things")
+    assert "parameters" not in off.openapi()["paths"]["/things"]["get"]
+
+
+def test_fixed_error_content_type() -> None:
+    api = Api(problem_content_type="application/problem+json")
+
+    class Things(Resource):
+        @response(409)
+        def get(self, req: Request) -> Any:
+            return []
+
+    api.add_resource(Things, "/things")
+    spec = api.openapi()
+    assert spec["paths"]["/things"]["get"]["responses"]["409"]["content"] == {
+        "application/problem+json": {"schema": PROBLEM_REF}
+    }
+    resp = api.test_client().get("/nowhere", headers={"Accept": "application/yaml"})
+    assert resp.headers["Content-Type"] == "application/problem+json"
+
+
+def test_resources_that_do_not_negotiate_get_no_406_nor_format() -> None:
+    api = Api()
+
+    class Page(Resource):
+        negotiate = False
+
+        @response(200, PetSchema, example={"name": "Rex"})
+        def get(self, req: Request) -> Any:
+            return {}
+
+    api.add_resource(Page, "/page")
+    get = api.openapi()["paths"]["/page"]["get"]
+    assert "parameters" not in get
+    assert set(get["responses"]) == {"200"}
+    assert get["responses"]["200"]["content"]["application/yaml"]["example"] == {"name": "Rex"}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_petstore_spec_lists_every_media_type(version: str, tmp_path: Any) -> None:
+    from examples.petstore.app import create_app as create_petstore
+
+    api = create_petstore(tmp_path / "pets.db")
+    spec = api.openapi(version)
+    validate(spec)
+    serializers = api.media.serializers()
+    representations = [h.media_type for h in serializers]
+    problems = [h.problem_media_type or h.media_type for h in serializers]
+    assert {"application/json", "application/yaml"} <= set(representations)
+    assert {"application/problem+json", "application/problem+yaml"} <= set(problems)
+    readers = [h.media_type for h in api.media.parsers()]
+    for path_item in spec["paths"].values():
+        for method, op in path_item.items():
+            if method == "parameters":
+                continue
+            if "requestBody" in op:
+                assert list(op["requestBody"]["content"]) == readers
+            for status, resp in op["responses"].items():
+                if "$ref" in resp:
+                    name = resp["$ref"].rsplit("/", 1)[1]
+                    resp = spec["components"]["responses"][name]
+                if "content" in resp:
+                    expected = problems if int(status) >= 400 else representations
+                    assert list(resp["content"]) == expected, (method, status)
+            if method == "get":
+                fmt = next(p for p in op["parameters"] if p["name"] == "format")
+                assert fmt["schema"]["enum"] == [h.format for h in serializers]

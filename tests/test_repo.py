@@ -47,4 +47,4 @@ def test_readme_quickstart_runs() -> None:
     spec = module.api.openapi()
     op = spec["paths"]["/greetings/{greeting_id}"]["get"]
     assert op["operationId"] == "getGreeting"
-    assert set(op["responses"]) == {"200", "404"}
+    assert set(op["responses"]) == {"200", "404", "406"}

@@ -114,7 +114,7 @@ def test_plain_data_is_200_json() -> None:
     assert resp.status_code == 200
     assert resp.content_type == "application/json"
     assert resp.json == {"a": [1, 2], "b": None}
-    assert "Vary" not in resp.headers  # only one representation to choose from
+    assert resp.headers["Vary"] == "Accept"  # JSON was chosen over YAML
 
 
 @pytest.mark.parametrize("data", [[1, 2, 3], "text", 42, True])

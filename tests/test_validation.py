@@ -401,10 +401,12 @@ def test_invalid_utf8_is_400(api: Api) -> None:
     assert "UTF-8" in resp.json["detail"]
 
 
-def test_unknown_charset_is_400(api: Api) -> None:
+def test_unknown_charset_is_415(api: Api) -> None:
+    """RFC 9110 §15.5.16: content in an encoding the server cannot read is unsupported."""
     resp = post_raw(api, b"{}", "application/json; charset=no-such-charset")
-    assert resp.status_code == 400
+    assert resp.status_code == 415
     assert "no-such-charset" in resp.json["detail"]
+    assert resp.headers["Accept-Post"] == "application/json, application/yaml"
 
 
 @pytest.mark.parametrize("data", [b"[" * 100_000, b'{"a":' * 100_000])
@@ -460,7 +462,8 @@ def test_unsupported_content_type_is_415_listing_accepted_types(
     resp = post_raw(api, json.dumps(VALID_ITEM).encode(), content_type)
     assert resp.status_code == 415
     assert resp.content_type == PROBLEM
-    assert resp.json["accepted"] == ["application/json"]
+    assert resp.json["accepted"] == ["application/json", "application/yaml"]
+    assert resp.headers["Accept-Post"] == "application/json, application/yaml"
     assert content_type in resp.json["detail"]
     assert "application/json" in resp.json["detail"]
 

@@ -11,11 +11,16 @@ import os
 from pathlib import Path
 
 from heron import Api
+from heron.media.html import HTMLHandler
+from heron.static import mount_static
 
+from .pages import HomePage
 from .resources import pets_blueprint
 from .store import PetStore
 
 __all__ = ["DEFAULT_DB", "app", "create_app"]
+
+HERE = Path(__file__).resolve().parent
 
 #: Database file used when neither ``db_path`` nor ``PETSTORE_DB`` is given.
 DEFAULT_DB = "petstore.sqlite3"
@@ -39,8 +44,13 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> Api:
     """
     if db_path is None:
         db_path = os.environ.get("PETSTORE_DB") or Path.cwd() / DEFAULT_DB
-    api = Api("Petstore", "1.0.0", description=DESCRIPTION)
-    api.register_blueprint(pets_blueprint(PetStore(db_path)))
+    store = PetStore(db_path)
+    api = Api("Petstore", "1.0.0", description=DESCRIPTION, template_folder=HERE / "templates")
+    # Browsers asking for text/html get the browsable API; JSON stays the default.
+    api.add_media_handler(HTMLHandler())
+    api.register_blueprint(pets_blueprint(store))
+    api.add_resource(HomePage(store), "/", include_in_schema=False)
+    mount_static(api, HERE / "static")
     return api
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,17 +14,21 @@ from .dispatch import Dispatcher
 from .media import MediaRegistry, default_registry
 from .resources import Route, build_route
 from .routing import Router
+from .templating import Templates
 from .wrappers import Request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from .errors import HTTPError
     from .media.base import MediaHandler
     from .testing import TestClient
 
 __all__ = ["Api"]
 
 T = TypeVar("T")
+#: ``formatter(req, error) -> data``: the body of an error response.
+ProblemFormatter = Callable[[Request, "HTTPError"], Any]
 E = TypeVar("E", bound=Exception)
 OPENAPI_VERSIONS = ("3.0.3", "3.1.0")
 
@@ -48,6 +53,22 @@ class Api:
         info: Further OpenAPI ``info`` fields (``contact``, ``license``...).
         debug: Let unhandled exceptions propagate (to Werkzeug's debugger)
             instead of answering 500.
+        format_param: Query parameter that picks a representation by its
+            handler's ``format`` (``?format=yaml``), overriding ``Accept``;
+            None switches the override off.
+        problem_formatter: ``formatter(req, error) -> data`` replacing the
+            RFC 9457 problem details object as the body of every error, for
+            APIs with a prescribed error shape.
+        problem_schema: What error bodies look like, for the spec (and, as a
+            marshmallow schema, to dump the formatter's data): a schema class
+            or instance, or a JSON Schema dict. Defaults to RFC 9457's.
+        problem_content_type: Send every error body as this media type,
+            serialized by its handler, instead of negotiating it (e.g.
+            ``"application/json"`` for a prescribed error shape).
+        max_content_length: Largest request content read, in bytes; more is
+            a 413 problem (RFC 9110 §15.5.14). None: no limit of Heron's.
+        template_folder: The application's Jinja2 template folder (see
+            :mod:`heron.templating`).
 
     Raises:
         ValueError: If ``openapi_version`` or ``unknown`` is not supported.
@@ -69,6 +90,12 @@ class Api:
         servers: Iterable[Mapping[str, Any]] = (),
         info: Mapping[str, Any] | None = None,
         debug: bool = False,
+        format_param: str | None = "format",
+        problem_formatter: ProblemFormatter | None = None,
+        problem_schema: ma.Schema | type[ma.Schema] | Mapping[str, Any] | None = None,
+        problem_content_type: str | None = None,
+        max_content_length: int | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
     ) -> None:
         if openapi_version not in OPENAPI_VERSIONS:
             raise ValueError(f"openapi_version must be one of {OPENAPI_VERSIONS}")
@@ -84,7 +111,14 @@ class Api:
         self.servers = [dict(s) for s in servers]
         self.info = dict(info or {})
         self.debug = debug
+        self.format_param = format_param
+        self.problem_formatter = problem_formatter
+        self.problem_schema = problem_schema
+        self.problem_content_type = problem_content_type
+        self.max_content_length = max_content_length
         self.router = Router(converters)
+        #: The Jinja2 environment and where it finds templates.
+        self.templates = Templates(template_folder)
         self.media: MediaRegistry = default_registry()
         self.body_parsers: dict[str, tuple[MediaHandler, ...]] = {}
         self.error_handlers: dict[type[Exception], Callable[[Request, Any], Any]] = {}
@@ -178,6 +212,7 @@ class Api:
         if blueprint.description:
             tag["description"] = blueprint.description
         self.tags.setdefault(blueprint.tag, tag)
+        self.templates.add_blueprint(blueprint)
         for resource, rule, options in blueprint.deferred:
             self.add_resource(resource, prefix.rstrip("/") + rule, blueprint=blueprint, **options)
 
@@ -199,6 +234,24 @@ class Api:
             return func
 
         return decorator
+
+    @property
+    def problem_schema(self) -> ma.Schema | dict[str, Any] | None:
+        """What error bodies look like: a schema instance, a JSON Schema, or None for RFC 9457's.
+
+        A schema class is instantiated once, when set.
+        """
+        return self._problem_schema
+
+    @problem_schema.setter
+    def problem_schema(
+        self, schema: ma.Schema | type[ma.Schema] | Mapping[str, Any] | None
+    ) -> None:
+        if isinstance(schema, type):
+            schema = schema()
+        self._problem_schema = dict(schema) if isinstance(schema, Mapping) else schema
+        if hasattr(self, "_spec_cache"):
+            self._spec_cache.clear()
 
     def add_media_handler(self, handler: MediaHandler, *, first: bool = False) -> None:
         """Register a media handler (replacing one with the same media type).
@@ -281,6 +334,8 @@ class Api:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request (PEP 3333)."""
         req = self.request_class(environ, self)
+        if self.max_content_length is not None:
+            req.max_content_length = self.max_content_length
         try:
             response = self._dispatcher.handle(req)
             return response(environ, start_response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +22,8 @@ class Blueprint:
         url_prefix: Prefix for every rule, e.g. ``"/pets"``.
         tag: OpenAPI tag; defaults to ``name``.
         description: Description of the tag (CommonMark).
+        template_folder: A folder of Jinja2 templates, searched after the
+            application's (see :class:`heron.templating.Templates`).
     """
 
     def __init__(
@@ -30,6 +33,7 @@ class Blueprint:
         url_prefix: str = "",
         tag: str | None = None,
         description: str | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
     ) -> None:
         if "." in name:
             raise ValueError("A blueprint name cannot contain '.'")
@@ -37,6 +41,7 @@ class Blueprint:
         self.url_prefix = url_prefix
         self.tag = tag or name
         self.description = description
+        self.template_folder = template_folder
         self.deferred: list[tuple[Any, str, dict[str, Any]]] = []
 
     def route(

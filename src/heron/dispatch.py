@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
+import marshmallow as ma
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as _WZResponse
 
 from .errors import (
@@ -20,11 +21,12 @@ from .errors import (
     HTTPError,
     InternalServerError,
     MethodNotAllowed,
+    NotAcceptable,
     NotFound,
     error_for_status,
 )
 from .media.json import JSONHandler
-from .negotiation import select_renderer
+from .negotiation import format_parameter, negotiate, select_renderer
 from .routing import MatchKind
 from .validation import load_arguments
 from .wrappers import Request, Response
@@ -99,8 +101,8 @@ class Dispatcher:
         renderer: MediaHandler | None = None
         media_type = ""
         if route.negotiate:
-            renderer, media_type = select_renderer(
-                req.headers.get("Accept"), api.media.serializers()
+            renderer, media_type = negotiate(
+                req, api.media.serializers(), format_parameter(api.format_param, op)
             )
         kwargs = load_arguments(req, op, match.values, api.body_parsers)
         rv = op.handler(req, **kwargs)
@@ -153,6 +155,9 @@ class Dispatcher:
         if status in _NO_CONTENT:
             return _no_content(status, headers)
         resp = Response(status=status, headers=headers)
+        if renderer is not None:
+            # The representation was chosen by Accept (RFC 9110 §12.5.5).
+            resp.vary.add("Accept")
         spec = op.success if status == op.success.status else op.responses_by_status.get(status)
         if spec is not None and spec.schema is not None:
             rv = spec.schema.dump(rv)
@@ -161,8 +166,6 @@ class Dispatcher:
             media_type = renderer.media_type
         resp.set_data(renderer.render(rv, req, resp.status_code))
         resp.content_type = media_type
-        if len(self.api.media.serializers()) > 1:
-            resp.vary.add("Accept")
         return resp
 
     def handle_exception(self, req: Request, exc: Exception) -> _WZResponse:
@@ -193,7 +196,10 @@ class Dispatcher:
                 return exc.get_response(req.environ)
             # Keep what the status requires, e.g. ``Allow`` on 405 (RFC 9110 §15.5.6).
             headers = {k: v for k, v in exc.get_headers(req.environ) if k.lower() != "content-type"}
-            exc = error_for_status(exc.code or 500, exc.description, headers=headers)
+            detail = exc.description
+            if isinstance(exc, RequestEntityTooLarge) and req.max_content_length is not None:
+                detail = f"The request content is larger than {req.max_content_length} bytes."
+            exc = error_for_status(exc.code or 500, detail, headers=headers)
         if not isinstance(exc, HTTPError):
             if self.api.debug:
                 raise exc
@@ -211,20 +217,95 @@ class Dispatcher:
                 return found
         return None
 
-    def _problem_serializer(self) -> MediaHandler:
-        """Return a serializer of ``application/problem+json``, whatever the default is."""
-        for handler in self.api.media.serializers():
-            if handler.matches(PROBLEM_JSON):
-                return handler
-        return _JSON
+    def _problem_renderer(self, req: Request) -> tuple[MediaHandler, bool]:
+        """Choose the serializer of an error body, and whether ``Accept`` chose it.
 
-    def render_problem(self, req: Request, error: HTTPError) -> _WZResponse:
-        """Serialize ``error`` as ``application/problem+json`` (RFC 9457 §3)."""
+        The body is negotiated like any representation (``?format=`` and
+        ``Accept``), unless ``Api.problem_content_type`` fixes it, with JSON
+        (``application/problem+json``) as the server's first preference: the
+        default when the client has none. When nothing is acceptable the
+        error is still sent, as JSON: RFC 9110 §15.5.7 lets a server disregard
+        ``Accept`` rather than answer 406.
+        """
+        api = self.api
+        if api.problem_content_type:
+            fixed = api.media.for_media_type(api.problem_content_type.lower())
+            return (fixed if fixed is not None and fixed.can_serialize else _JSON), False
+        serializers = api.media.serializers()
+        json_handler = next((h for h in serializers if h.matches(PROBLEM_JSON)), _JSON)
+        preference = (json_handler, *(h for h in serializers if h is not json_handler))
+        format_param = format_parameter(api.format_param, req.operation)
+        try:
+            return negotiate(req, preference, format_param)[0], True
+        except NotAcceptable:
+            pass
+        if format_param and format_param in req.args:  # an unknown format: Accept decides
+            try:
+                return select_renderer(req.headers.get("Accept"), preference)[0], True
+            except NotAcceptable:
+                pass
+        return json_handler, True
+
+    def problem_data(self, req: Request, error: HTTPError) -> Any:
+        """Return the body data of ``error``: its problem details object (RFC 9457 §3.1).
+
+        ``instance`` defaults to the request path. An application's
+        ``problem_formatter`` replaces the object (its ``problem_schema``, if
+        a marshmallow schema, dumps the result); if the formatter fails, the
+        problem details object is sent and the failure logged.
+
+        Raises:
+            Exception: What the formatter raised, in debug mode.
+        """
         problem = error.to_problem()
         if error.instance is None:
             problem.setdefault("instance", req.path)
-        resp = Response(
-            self._problem_serializer().serialize(problem), status=error.code, headers=error.headers
-        )
-        resp.content_type = PROBLEM_JSON
+        formatter = self.api.problem_formatter
+        if formatter is None:
+            return problem
+        try:
+            data = formatter(req, error)
+            schema = self.api.problem_schema
+            return schema.dump(data) if isinstance(schema, ma.Schema) else data
+        except Exception:
+            if self.api.debug:
+                raise
+            log.exception("problem_formatter failed on %s %s", req.method, req.path)
+            return problem
+
+    def render_problem(self, req: Request, error: HTTPError) -> _WZResponse:
+        """Answer with ``error`` as problem details (RFC 9457 §3) in a negotiated format.
+
+        ``application/problem+json`` for JSON clients, the YAML handler's
+        problem type for YAML clients, an error page for browsers: each
+        handler's :meth:`~heron.media.MediaHandler.render_problem` renders it.
+        Responses whose body ``Accept`` chose vary on it (RFC 9110 §12.5.5).
+
+        Args:
+            req: The request that failed.
+            error: The error.
+
+        Returns:
+            The response, with the error's headers (``Allow``, ``Retry-After``...).
+        """
+        handler, negotiated = self._problem_renderer(req)
+        data = self.problem_data(req, error)
+        api = self.api
+        try:
+            body, content_type = handler.render_problem(data, req, error.code)
+        except Exception:
+            if api.debug:
+                raise
+            log.exception("%s could not render a %d problem", type(handler).__name__, error.code)
+            handler = _JSON
+            body, content_type = _JSON.render_problem(data, req, error.code)
+        if api.problem_content_type:
+            content_type = api.problem_content_type
+        elif api.problem_formatter is not None and content_type == handler.problem_media_type:
+            # The formatter's data is not RFC 9457 problem details.
+            content_type = handler.media_type
+        resp = Response(body, status=error.code, headers=error.headers)
+        resp.content_type = content_type
+        if negotiated:
+            resp.vary.add("Accept")
         return resp

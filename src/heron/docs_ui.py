@@ -2,7 +2,8 @@
 
 The static assets come from the ``swagger-ui-bundle-v2`` package (Swagger UI
 5.x, which renders OpenAPI 3.0 and 3.1 documents); the page is rendered from
-Heron's own Jinja2 template so every script, stylesheet and image URL points
+Heron's Jinja2 template ``heron/swagger_ui.html`` (an application may replace
+it, see :mod:`heron.templating`) so every script, stylesheet and image URL points
 back at the application.
 """
 
@@ -13,7 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jinja2
 from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 
@@ -51,14 +51,6 @@ def swagger_ui_dir() -> Path:
     return Path(str(swagger_ui_path))
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("heron", "templates"),
-        autoescape=jinja2.select_autoescape(("html", "xml")),
-    )
-
-
 class SwaggerUI(Resource):
     """The Swagger UI page for the application's OpenAPI document.
 
@@ -79,7 +71,8 @@ class SwaggerUI(Resource):
         page = self._pages.get(root)
         if page is None:
             assert self.api.docs_path is not None
-            template = _environment().get_template("swagger_ui.html")
+            # The application's templates: ``heron/swagger_ui.html`` may be replaced.
+            template = self.api.templates.get_template("heron/swagger_ui.html")
             page = self._pages[root] = template.render(
                 title=f"{self.api.title} - Swagger UI",
                 assets=f"{root}{self.api.docs_path.rstrip('/')}/swagger-ui",

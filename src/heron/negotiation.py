@@ -1,13 +1,17 @@
 """Content negotiation (RFC 9110 §12).
 
 :func:`select_renderer` picks the representation for a response from ``Accept``
-(proactive negotiation, RFC 9110 §12.1 and §12.5.1); :func:`select_parser` picks
-the handler that reads request content from ``Content-Type`` (RFC 9110 §8.3).
+(proactive negotiation, RFC 9110 §12.1 and §12.5.1), :func:`select_format` from
+a ``?format=`` query parameter, and :func:`negotiate` does either for a request;
+:func:`select_parser` picks the handler that reads request content from
+``Content-Type`` (RFC 9110 §8.3).
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
@@ -15,7 +19,26 @@ from werkzeug.http import parse_accept_header, parse_options_header
 from .errors import NotAcceptable, UnsupportedMediaType
 from .media.base import MediaHandler
 
-__all__ = ["media_range_quality", "select_parser", "select_renderer"]
+if TYPE_CHECKING:
+    from .operations import Operation
+    from .wrappers import Request
+
+__all__ = [
+    "format_parameter",
+    "media_range_quality",
+    "negotiate",
+    "select_format",
+    "select_parser",
+    "select_renderer",
+    "unsupported_media_type",
+]
+
+#: Python codecs that are not charsets (RFC 9110 §8.3.2 names IANA charsets).
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode"})
+#: The header listing acceptable content types in a 415, by request method:
+#: ``Accept-Post`` (W3C LDP §7.1, named by RFC 9110 §15.5.16) and
+#: ``Accept-Patch`` (RFC 5789 §3.1).
+_ACCEPT_HEADER = {"POST": "Accept-Post", "PATCH": "Accept-Patch"}
 
 
 def _split(media_type: str) -> tuple[str, str]:
@@ -27,9 +50,11 @@ def _range_specificity(rng: str, handler: MediaHandler) -> int:
     """Return how specifically the ``Accept`` range ``rng`` matches ``handler``, or -1.
 
     3: the handler's own type; 2: another concrete type it serves, such as a
-    ``+json`` type (RFC 6839); 1: ``type/*``; 0: ``*/*``.
+    ``+json`` type (RFC 6839); 1: ``type/*``; 0: ``*/*``. Parameters of the
+    range (``application/json; charset=utf-8``) are not compared: Heron's
+    representations carry none but UTF-8 as their charset.
     """
-    r_main, r_sub = _split(rng)
+    r_main, r_sub = _split(rng.partition(";")[0])
     t_main, _ = _split(handler.media_type)
     if r_main == "*":
         return 0 if r_sub == "*" else -1
@@ -106,31 +131,151 @@ def select_renderer(
     return best, best.media_type
 
 
+def select_format(fmt: str, handlers: Sequence[MediaHandler]) -> tuple[MediaHandler, str]:
+    """Select the handler whose ``format`` is ``fmt`` (``?format=yaml``).
+
+    A client-chosen format overrides ``Accept``: it is the part of the target
+    URI that names the representation, so links to it stay stable.
+
+    Args:
+        fmt: The requested format name (case-insensitive).
+        handlers: Candidate serializers, most preferred first.
+
+    Returns:
+        The handler and the media type to send in ``Content-Type``.
+
+    Raises:
+        NotAcceptable: If no handler has that format (RFC 9110 §15.5.7); the
+            problem lists the available formats and media types.
+    """
+    wanted = fmt.strip().lower()
+    for handler in handlers:
+        if handler.format == wanted:
+            return handler, handler.media_type
+    formats = [h.format for h in handlers]
+    raise NotAcceptable(
+        f"The format {fmt!r} is not available; this resource is available in the formats:"
+        f" {', '.join(formats)}.",
+        available=[h.media_type for h in handlers],
+        formats=formats,
+    )
+
+
+def format_parameter(name: str | None, operation: Operation | None) -> str | None:
+    """Return the format query parameter in effect for ``operation``, or None.
+
+    An operation whose query schema declares a parameter of that name keeps
+    it as its own argument; the override is off there.
+
+    Args:
+        name: The application's ``format_param`` (None: switched off).
+        operation: The matched operation, if any.
+    """
+    if not name or operation is None:
+        return name
+    for arg in operation.arguments:
+        if arg.location == "query" and any(
+            (fld.data_key or key) == name for key, fld in arg.schema.load_fields.items()
+        ):
+            return None
+    return name
+
+
+def negotiate(
+    req: Request, handlers: Sequence[MediaHandler], format_param: str | None
+) -> tuple[MediaHandler, str]:
+    """Select the representation for the response to ``req``.
+
+    The query parameter ``format_param``, when enabled and present, decides
+    (:func:`select_format`); otherwise ``Accept`` does (:func:`select_renderer`).
+
+    Args:
+        req: The request.
+        handlers: Candidate serializers, most preferred first (at least one).
+        format_param: The name of the format query parameter, or None.
+
+    Returns:
+        The handler and the media type to send in ``Content-Type``.
+
+    Raises:
+        NotAcceptable: If nothing acceptable is available (RFC 9110 §15.5.7).
+    """
+    if format_param:
+        fmt = req.args.get(format_param)
+        if fmt is not None:
+            return select_format(fmt, handlers)
+    return select_renderer(req.headers.get("Accept"), handlers)
+
+
+def unsupported_media_type(
+    detail: str, handlers: Sequence[MediaHandler], method: str | None
+) -> UnsupportedMediaType:
+    """Build the 415 problem for content an operation cannot read.
+
+    Args:
+        detail: What was wrong with the content.
+        handlers: The parsers the operation takes.
+        method: The request method: a ``POST`` answer carries ``Accept-Post``,
+            a ``PATCH`` answer ``Accept-Patch`` (RFC 9110 §15.5.16, RFC 5789
+            §3.1), listing the types the operation takes.
+
+    Returns:
+        The error; its ``accepted`` member lists the media types taken.
+    """
+    accepted = [h.media_type for h in handlers]
+    header = _ACCEPT_HEADER.get(method or "")
+    headers = {header: ", ".join(accepted)} if header and accepted else None
+    return UnsupportedMediaType(
+        f"{detail} Send one of: {', '.join(accepted)}.", accepted=accepted, headers=headers
+    )
+
+
+def _is_charset(name: str) -> bool:
+    """Tell whether ``name`` is a text encoding Python can decode."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    # Bytes-to-bytes codecs (base64, zlib) and str-to-str ones (rot13) are not charsets.
+    return bool(getattr(info, "_is_text_encoding", True)) and info.name not in _NOT_CHARSETS
+
+
 def select_parser(
-    content_type: str | None, handlers: Sequence[MediaHandler]
+    content_type: str | None, handlers: Sequence[MediaHandler], method: str | None = None
 ) -> tuple[MediaHandler, str | None]:
     """Select the handler that reads content of type ``content_type``.
+
+    A ``charset`` parameter (RFC 9110 §8.3.2) naming no encoding the server
+    can decode makes the content's format unsupported: a 415, since the
+    client can resend it in another encoding, not a malformed request (400).
 
     Args:
         content_type: The raw ``Content-Type`` value, or None.
         handlers: The parsers the operation takes, most preferred first.
+        method: The request method, for the 415's ``Accept-Post`` or
+            ``Accept-Patch`` header.
 
     Returns:
         The handler and the ``charset`` parameter, if any.
 
     Raises:
-        UnsupportedMediaType: If ``content_type`` is absent or no handler takes
-            it (RFC 9110 §15.5.16); the problem lists the accepted types.
+        UnsupportedMediaType: If ``content_type`` is absent, no handler takes
+            it, or its charset is unknown (RFC 9110 §15.5.16); the problem
+            lists the accepted types.
     """
     mimetype, options = parse_options_header(content_type or "")
     mimetype = mimetype.lower()
+    charset = options.get("charset")
     if mimetype:
         for handler in handlers:
             if handler.matches(mimetype):
-                return handler, options.get("charset")
-    accepted = [h.media_type for h in handlers]
+                if charset is not None and not _is_charset(charset):
+                    raise unsupported_media_type(
+                        f"The charset {charset!r} of the content is not supported;"
+                        " resend it in UTF-8.",
+                        handlers,
+                        method,
+                    )
+                return handler, charset
     what = f"'{mimetype}'" if mimetype else "content without a Content-Type"
-    raise UnsupportedMediaType(
-        f"This operation does not accept {what}; send one of: {', '.join(accepted)}.",
-        accepted=accepted,
-    )
+    raise unsupported_media_type(f"This operation does not accept {what}.", handlers, method)

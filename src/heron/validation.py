@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_list_header
 
 from .errors import UnprocessableContent
-from .negotiation import select_parser
+from .fields import takes_files
+from .negotiation import format_parameter, select_parser
 from .operations import Argument, Operation
 
 if TYPE_CHECKING:
@@ -91,10 +92,17 @@ def _header_data(req: Request, arg: Argument) -> dict[str, Any]:
 
 def _body_data(req: Request, arg: Argument, parsers: tuple[MediaHandler, ...]) -> Any:
     """Return the request content as load input, or ``ma.missing`` when none was sent."""
-    if not req.content_length and "Transfer-Encoding" not in req.headers:
-        # No content (RFC 9110 §8.6); a Content-Type alone does not make a body.
+    if not req.content_length and (
+        "Transfer-Encoding" not in req.headers or not req.get_data(cache=True)
+    ):
+        # No content (RFC 9110 §8.6): a Content-Type alone does not make a
+        # body, as clients sending ``Content-Type: application/json`` on every
+        # GET or DELETE assume.
         return ma.missing
-    handler, charset = select_parser(req.content_type, parsers)
+    if arg.location == "form" and takes_files(arg.schema):
+        # Files travel only in multipart/form-data (RFC 7578 §4.2).
+        parsers = tuple(p for p in parsers if p.media_type == "multipart/form-data")
+    handler, charset = select_parser(req.content_type, parsers, req.method)
     raw = handler.read(req, charset)
     if isinstance(raw, MultiDict):
         raw = _multidict_data(raw, arg)
@@ -162,6 +170,9 @@ def load_arguments(
                 continue
         elif loc == "query":
             raw = _multidict_data(req.args, arg)
+            format_param = format_parameter(req.api.format_param, operation)
+            if format_param:
+                raw.pop(format_param, None)  # names the representation, not an argument
         elif loc == "headers":
             raw = _header_data(req, arg)
         elif loc == "cookies":

@@ -8,10 +8,18 @@ preference order; :mod:`heron.negotiation` chooses among them.
 from .base import MediaHandler, MediaRegistry
 from .form import FormHandler, MultipartHandler
 from .json import JSONHandler
+from .yaml import YAMLHandler
 
-__all__ = ["FormHandler", "JSONHandler", "MediaHandler", "MediaRegistry", "MultipartHandler"]
+__all__ = [
+    "FormHandler",
+    "JSONHandler",
+    "MediaHandler",
+    "MediaRegistry",
+    "MultipartHandler",
+    "YAMLHandler",
+]
 
 
 def default_registry() -> MediaRegistry:
-    """Return a registry with Heron's built-in handlers, JSON first."""
-    return MediaRegistry([JSONHandler(), FormHandler(), MultipartHandler()])
+    """Return a registry with Heron's built-in handlers, JSON first (the default)."""
+    return MediaRegistry([JSONHandler(), YAMLHandler(), FormHandler(), MultipartHandler()])

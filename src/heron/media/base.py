@@ -30,6 +30,14 @@ class MediaHandler:
     #: Whether the handler reads HTML form content (``location="form"``
     #: arguments) rather than a structured document (``location="json"``).
     form: ClassVar[bool] = False
+    #: The media type of a problem details document (RFC 9457 §3) in this
+    #: handler's syntax, e.g. ``application/problem+json``; None sends
+    #: problems as :attr:`media_type`.
+    problem_media_type: ClassVar[str | None] = None
+    #: Whether a representation is the data itself in a structured syntax
+    #: (JSON, YAML), so the spec documents it with the operation's schema;
+    #: False (an HTML page) documents it as a string.
+    structured: ClassVar[bool] = True
 
     def serialize(self, data: Any) -> bytes:
         """Return ``data`` encoded in :attr:`media_type`.
@@ -59,6 +67,24 @@ class MediaHandler:
             The representation's bytes.
         """
         return self.serialize(data)
+
+    def render_problem(self, problem: Any, req: Request, status: int) -> tuple[bytes, str]:
+        """Return the representation of an error and its ``Content-Type``.
+
+        The default serializes ``problem`` and sends it as
+        :attr:`problem_media_type` (or :attr:`media_type` when that is None);
+        an HTML handler overrides this to render an error page.
+
+        Args:
+            problem: The problem details object (RFC 9457 §3.1) as a dict, or
+                the data returned by the application's ``problem_formatter``.
+            req: The request that failed (``operation`` may be None, e.g. 404).
+            status: The response status code.
+
+        Returns:
+            The body and the media type to send in ``Content-Type``.
+        """
+        return self.serialize(problem), self.problem_media_type or self.media_type
 
     def parse(self, body: bytes, charset: str | None) -> Any:
         """Return the plain data encoded in ``body``.

@@ -9,7 +9,7 @@ import json
 import uuid
 from typing import Any
 
-from ..errors import BadRequest
+from ..errors import BadRequest, UnsupportedMediaType
 from .base import MediaHandler
 
 __all__ = ["JSONHandler"]
@@ -47,6 +47,7 @@ class JSONHandler(MediaHandler):
     media_type = "application/json"
     media_ranges = ("application/*+json",)
     format = "json"
+    problem_media_type = "application/problem+json"
 
     def __init__(self) -> None:
         self._encoder = json.JSONEncoder(
@@ -60,17 +61,25 @@ class JSONHandler(MediaHandler):
     def parse(self, body: bytes, charset: str | None) -> Any:
         """Return the JSON value in ``body``.
 
+        ``application/json`` defines no ``charset`` (RFC 8259 §11): without
+        one, UTF-8 is read, and a BOM-free UTF-16 or UTF-32 text is detected
+        (§8.1). One that is sent is honoured, as senders that add it mean it.
+
         Raises:
             BadRequest: If ``body`` is not valid JSON text (RFC 8259 §2) or not
                 decodable in ``charset``.
+            UnsupportedMediaType: If ``charset`` names no known encoding.
         """
         try:
             text = body.decode(charset) if charset else body
+        except LookupError:
+            raise UnsupportedMediaType(f"The charset {charset!r} is not supported.") from None
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"Request body could not be decoded as {charset}: {exc}") from None
+        try:
             return json.loads(text, parse_constant=_reject_constant)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise BadRequest(
-                f"Request body could not be decoded as {charset or 'UTF-8'}: {exc}"
-            ) from None
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"Request body could not be decoded as UTF-8: {exc}") from None
         except _NotJSONConstant as exc:
             raise BadRequest(
                 f"Malformed JSON in request body: {exc} is not a JSON value (RFC 8259 §6)."

@@ -1,10 +1,14 @@
 """Build the OpenAPI document from the operation records (apispec).
 
 Every operation's parameters, request body and responses come from the same
-:class:`~heron.operations.Operation` record that validates requests. Errors are
-documented automatically: 422 wherever arguments are validated, 400 and 415
-wherever content is read, 404 wherever the path has parameters, all
-referencing the one ``Problem`` component (RFC 9457).
+:class:`~heron.operations.Operation` record that validates requests, and every
+``content`` map lists each media type the application reads or sends: request
+bodies in every parser's type, responses in every serializer's, errors in
+every serializer's problem type. Errors are documented automatically: 422
+wherever arguments are validated, 400 and 415 wherever content is read (413
+too with a content limit), 404 wherever the path has parameters, 406 wherever
+the representation is negotiated, all referencing the one ``Problem`` component
+(RFC 9457), or the application's own error schema.
 """
 
 from __future__ import annotations
@@ -15,13 +19,16 @@ import marshmallow as ma
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from ..errors import PROBLEM_JSON, status_phrase
+from ..errors import status_phrase
+from ..fields import Upload, takes_files
+from ..negotiation import format_parameter
 from ..operations import Operation, ResponseSpec
 from .converters import rule_to_openapi
 from .naming import ComponentNamer
 
 if TYPE_CHECKING:
     from ..app import Api
+    from ..resources import Route
 
 __all__ = ["build_spec"]
 
@@ -32,6 +39,15 @@ _METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "PATCH")
 ERROR_RESPONSES: dict[str, tuple[int, str]] = {
     "BadRequest": (400, "The request content is malformed (RFC 9110 §15.5.1)."),
     "NotFound": (404, "No resource exists at this path (RFC 9110 §15.5.5)."),
+    "NotAcceptable": (
+        406,
+        "No representation matches `Accept` or the format asked for; `available` lists"
+        " the media types there are (RFC 9110 §15.5.7).",
+    ),
+    "ContentTooLarge": (
+        413,
+        "The request content is larger than the server reads (RFC 9110 §15.5.14).",
+    ),
     "UnsupportedMediaType": (
         415,
         "The request content is in a media type this operation does not take (RFC 9110 §15.5.16).",
@@ -74,6 +90,16 @@ def problem_schema() -> dict[str, Any]:
                 "type": "array",
                 "description": "Each invalid field (validation problems).",
                 "items": {"$ref": "#/components/schemas/FieldError"},
+            },
+            "available": {
+                "type": "array",
+                "description": "The media types available (406 problems).",
+                "items": {"type": "string"},
+            },
+            "accepted": {
+                "type": "array",
+                "description": "The media types the operation reads (415 problems).",
+                "items": {"type": "string"},
             },
         },
         "required": ["type", "title", "status"],
@@ -164,10 +190,15 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
     spec = APISpec(api.title, api.version, openapi_version, plugins=[plugin], **options)
     assert plugin.converter is not None  # set by APISpec's plugin initialisation
     plugin.converter.add_attribute_function(exclusive_range)  # type: ignore[no-untyped-call]
-    spec.components.schema("FieldError", field_error_schema())
-    spec.components.schema("Problem", problem_schema())
-    for name, (_status, description) in ERROR_RESPONSES.items():
-        spec.components.response(name, _problem_response(description))
+    plugin.map_to_openapi_type(Upload, "string", "binary")  # type: ignore[no-untyped-call]
+    errors = _ErrorContent(api, spec)
+    for name, (status, description) in ERROR_RESPONSES.items():
+        if status == 413 and api.max_content_length is None:
+            continue
+        response = errors.response(description)
+        if status == 415:
+            response["headers"] = _ACCEPT_HEADERS
+        spec.components.response(name, response)
     rules = {rule.endpoint: rule for rule in api.router.map.iter_rules()}
     for route in api.router:
         if not route.include_in_schema:
@@ -177,7 +208,9 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
         for method in _METHOD_ORDER:
             op = route.operations.get(method)
             if op is not None and op.include_in_schema:
-                operations[method.lower()] = _operation(api, op, has_path_params=bool(path_params))
+                operations[method.lower()] = _operation(
+                    api, route, op, errors, has_path_params=bool(path_params)
+                )
         if operations:
             spec.path(path=path, operations=operations, parameters=path_params)
     document: dict[str, Any] = spec.to_dict()
@@ -187,14 +220,60 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
     return {"openapi": document.pop("openapi"), "info": ordered_info, **document}
 
 
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+#: The headers of a 415 listing what the operation reads.
+_ACCEPT_HEADERS = {
+    "Accept-Post": {
+        "description": "On `POST`: the media types the operation reads (RFC 9110 §15.5.16).",
+        "schema": {"type": "string"},
+    },
+    "Accept-Patch": {
+        "description": "On `PATCH`: the media types the operation reads (RFC 5789 §3.1).",
+        "schema": {"type": "string"},
+    },
+}
 
 
-def _operation(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, Any]:
+class _ErrorContent:
+    """The ``content`` map of every error response, built once per document.
+
+    By default each serializer's problem type (``application/problem+json``,
+    ``application/problem+yaml``, ``text/html``...) with the RFC 9457
+    ``Problem`` component; ``Api.problem_schema`` replaces the schema (a
+    marshmallow schema becomes a component named as usual, a JSON Schema the
+    ``Error`` component) and ``Api.problem_content_type`` the list of types.
+    """
+
+    def __init__(self, api: Api, spec: APISpec) -> None:
+        schema: Any
+        custom = api.problem_schema
+        if custom is None:
+            spec.components.schema("FieldError", field_error_schema())
+            spec.components.schema("Problem", problem_schema())
+            schema = {"$ref": "#/components/schemas/Problem"}
+        elif isinstance(custom, ma.Schema):
+            schema = custom
+        else:
+            spec.components.schema("Error", custom)
+            schema = {"$ref": "#/components/schemas/Error"}
+        self.content: dict[str, Any] = {}
+        if api.problem_content_type:
+            self.content[api.problem_content_type] = {"schema": schema}
+            return
+        plain = api.problem_formatter is not None  # the formatter's data is not RFC 9457's
+        for handler in api.media.serializers():
+            media_type = handler.media_type if plain else handler.problem_media_type
+            self.content[media_type or handler.media_type] = {
+                "schema": schema if handler.structured else {"type": "string"}
+            }
+
+    def response(self, description: str) -> dict[str, Any]:
+        """Return an error response object with ``description``."""
+        return {"description": description, "content": dict(self.content)}
+
+
+def _operation(
+    api: Api, route: Route, op: Operation, errors: _ErrorContent, *, has_path_params: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {"operationId": op.operation_id}
     if op.tags:
         result["tags"] = list(op.tags)
@@ -210,6 +289,8 @@ def _operation(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, A
             parameters.append({"in": _PARAM_IN[arg.location], "schema": arg.schema})
             continue
         parsers = api.body_parsers[arg.location]
+        if takes_files(arg.schema):  # files travel only in multipart/form-data (RFC 7578)
+            parsers = tuple(p for p in parsers if p.media_type == "multipart/form-data")
         media: dict[str, Any] = {"schema": arg.schema}
         if arg.example is not None:
             media["example"] = arg.example
@@ -220,23 +301,47 @@ def _operation(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, A
         if arg.description:
             body["description"] = arg.description
         result["requestBody"] = body
+    format_param = format_parameter(api.format_param, op) if route.negotiate else None
+    if format_param and op.method == "GET":
+        parameters.append(_format_parameter(api, format_param))
     if parameters:
         result["parameters"] = parameters
-    result["responses"] = _responses(api, op, has_path_params=has_path_params)
+    result["responses"] = _responses(
+        api, op, errors, has_path_params=has_path_params, negotiate=route.negotiate
+    )
     result.update(op.extra)
     return result
 
 
-def _responses(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, Any]:
+def _format_parameter(api: Api, name: str) -> dict[str, Any]:
+    formats = [h.format for h in api.media.serializers()]
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": "The representation to send, overriding `Accept`: "
+        + ", ".join(f"`{h.format}` ({h.media_type})" for h in api.media.serializers())
+        + ".",
+        "schema": {"type": "string", "enum": formats},
+    }
+
+
+def _responses(
+    api: Api, op: Operation, errors: _ErrorContent, *, has_path_params: bool, negotiate: bool
+) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     declared = op.responses or (ResponseSpec(op.success.status),)
     for spec in declared:
-        responses[str(spec.status)] = _response(api, spec)
+        responses[str(spec.status)] = _response(api, spec, errors)
     auto: list[tuple[int, str]] = []
     if op.body_argument is not None:
         auto += [(400, "BadRequest"), (415, "UnsupportedMediaType")]
+        if api.max_content_length is not None:
+            auto.append((413, "ContentTooLarge"))
     if has_path_params:
         auto.append((404, "NotFound"))
+    if negotiate:
+        auto.append((406, "NotAcceptable"))
     if op.arguments:
         auto.append((422, "UnprocessableContent"))
     for status, component in auto:
@@ -244,7 +349,7 @@ def _responses(api: Api, op: Operation, *, has_path_params: bool) -> dict[str, A
     return dict(sorted(responses.items(), key=lambda item: item[0]))
 
 
-def _response(api: Api, spec: ResponseSpec) -> dict[str, Any]:
+def _response(api: Api, spec: ResponseSpec, errors: _ErrorContent) -> dict[str, Any]:
     status = spec.status
     description = spec.description
     if description is None:
@@ -254,9 +359,12 @@ def _response(api: Api, spec: ResponseSpec) -> dict[str, Any]:
         media: dict[str, Any] = {"schema": spec.schema}
         if spec.example is not None:
             media["example"] = spec.example
-        result["content"] = {h.media_type: dict(media) for h in api.media.serializers()}
+        result["content"] = {
+            h.media_type: dict(media) if h.structured else {"schema": {"type": "string"}}
+            for h in api.media.serializers()
+        }
     elif isinstance(status, int) and status >= 400:
-        result["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        result["content"] = dict(errors.content)
     if spec.headers:
         result["headers"] = {
             name: (
