@@ -298,7 +298,7 @@ def test_every_framework_error_is_a_valid_problem(api: Api) -> None:
     client = api.test_client()
     assert_problem(client.get("/nowhere"), 404)
     assert_problem(client.post("/pets/9"), 405)
-    assert_problem(client.get("/pets/9", headers={"Accept": "text/html"}), 406)
+    assert_problem(client.get("/pets/9", headers={"Accept": "text/plain"}), 406)
     assert_problem(client.put("/pets/9", data="x", content_type="text/plain"), 415)
     assert_problem(client.put("/pets/9", data="{", content_type="application/json"), 400)
     body = assert_problem(client.put("/pets/9", json={"text": 1, "x": 2}), 422)

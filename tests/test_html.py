@@ -206,8 +206,7 @@ THING = {
 
 def make_api(**kwargs: Any) -> Api:
     store = Store()
-    api = Api("Things <API>", "2.0.0", **kwargs)
-    api.add_media_handler(HTMLHandler())
+    api = Api("Things <API>", "2.0.0", **kwargs)  # the HTML handler is on by default
     bp = Blueprint("things", url_prefix="/things")
     bp.add_resource(Things(store), "")
     bp.add_resource(Thing(store), "/<int:thing_id>")
@@ -786,7 +785,6 @@ class Lonely(Resource):
 
 def test_item_links_skip_what_cannot_be_linked() -> None:
     api = Api(spec_path=None)
-    api.add_media_handler(HTMLHandler())
     api.add_resource(Numbers, "/numbers")
     api.add_resource(Lonely, "/numbers/stats", endpoint="stats", include_in_schema=False)
     api.add_resource(Slot, "/numbers/<int:slot>")

@@ -18,6 +18,7 @@ import yaml
 from heron import Api, BadRequest, Request, Resource, UnsupportedMediaType, arguments, response
 from heron.media import (
     FormHandler,
+    HTMLHandler,
     JSONHandler,
     MediaHandler,
     MediaRegistry,
@@ -333,13 +334,17 @@ def test_default_registry() -> None:
     assert [h.media_type for h in registry] == [
         "application/json",
         "application/yaml",
+        "text/html",
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ]
+    # The browsable API is on by default, after JSON and YAML: JSON stays the default.
     assert [h.media_type for h in registry.serializers()] == [
         "application/json",
         "application/yaml",
+        "text/html",
     ]
+    assert isinstance(registry.for_media_type("text/html"), HTMLHandler)
     assert [type(h) for h in registry.parsers()] == [JSONHandler, YAMLHandler]
     assert [type(h) for h in registry.parsers(form=True)] == [FormHandler, MultipartHandler]
 
@@ -367,6 +372,30 @@ def test_registry_lookup() -> None:
     assert isinstance(json_handler, JSONHandler)
     assert isinstance(registry.for_media_type("multipart/form-data"), MultipartHandler)
     assert registry.for_media_type("text/csv") is None
+
+
+def test_registry_remove() -> None:
+    registry = default_registry()
+    html = registry.remove("text/html")
+    assert isinstance(html, HTMLHandler)
+    assert registry.for_media_type("text/html") is None
+    assert [h.media_type for h in registry.serializers()] == [
+        "application/json",
+        "application/yaml",
+    ]
+    assert [type(h) for h in registry.parsers()] == [JSONHandler, YAMLHandler]
+    assert [type(h) for h in registry.parsers(form=True)] == [FormHandler, MultipartHandler]
+    with pytest.raises(KeyError, match="text/html"):
+        registry.remove("text/html")  # already gone
+    with pytest.raises(KeyError, match="text/csv"):
+        registry.remove("text/csv")  # never there
+    assert len(list(registry)) == 4  # a failed removal changes nothing
+    # Removing a parser takes it out of the body parsers too.
+    assert isinstance(registry.remove("application/yaml"), YAMLHandler)
+    assert [type(h) for h in registry.parsers()] == [JSONHandler]
+    assert registry.body_parsers()["json"] == registry.parsers()
+    registry.add(html)
+    assert [h.media_type for h in registry.serializers()] == ["application/json", "text/html"]
 
 
 def test_base_handler_does_nothing_by_itself() -> None:
@@ -424,11 +453,16 @@ def test_csv_is_chosen_by_accept(api: Api) -> None:
     as_json = client.get("/stock")
     assert as_json.content_type == "application/json"
     assert as_json.json == [{"name": "apple", "qty": 3}, {"name": "pear", "qty": 0}]
-    prefer = client.get("/stock", headers={"Accept": "application/json;q=0.5, text/*"})
+    prefer = client.get("/stock", headers={"Accept": "application/json;q=0.5, text/csv"})
     assert prefer.content_type == "text/csv"
-    assert client.get("/stock", headers={"Accept": "text/html"}).json["available"] == [
+    # Among equally acceptable text types, server preference: the default HTML
+    # handler was registered before CSV.
+    text = client.get("/stock", headers={"Accept": "application/json;q=0.5, text/*"})
+    assert text.mimetype == "text/html"
+    assert client.get("/stock", headers={"Accept": "text/plain"}).json["available"] == [
         "application/json",
         "application/yaml",
+        "text/html",
         "text/csv",
     ]
 
@@ -450,12 +484,22 @@ def test_csv_request_content_is_parsed_and_validated(api: Api) -> None:
 
 def test_csv_appears_in_the_spec(api: Api) -> None:
     put = api.openapi()["paths"]["/stock"]["put"]
-    both = ["application/json", "application/yaml", "text/csv"]
-    assert list(put["requestBody"]["content"]) == both
-    assert list(put["responses"]["200"]["content"]) == both
+    # HTML is only a representation, not request content.
+    assert list(put["requestBody"]["content"]) == [
+        "application/json",
+        "application/yaml",
+        "text/csv",
+    ]
+    assert list(put["responses"]["200"]["content"]) == [
+        "application/json",
+        "application/yaml",
+        "text/html",
+        "text/csv",
+    ]
     assert list(api.openapi()["components"]["responses"]["NotAcceptable"]["content"]) == [
         "application/problem+json",
         "application/problem+yaml",
+        "text/html",
         "text/csv",
     ]
 
@@ -476,3 +520,75 @@ def test_a_first_handler_is_the_default_but_problems_stay_json(api: Api) -> None
     assert as_csv.status_code == 404
     assert as_csv.content_type == "text/csv"
     assert as_csv.text.splitlines()[1].startswith("about:blank,Not Found,404,")
+
+
+# -- removing a handler: the browsable API off ------------------------------------------
+
+CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+def test_browsers_get_the_browsable_api_by_default(api: Api) -> None:
+    client = api.test_client()
+    page = client.get("/stock", headers={"Accept": CHROME})
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    assert page.headers["Vary"] == "Accept"
+    error = client.get("/nowhere", headers={"Accept": CHROME})
+    assert error.status_code == 404
+    assert error.mimetype == "text/html"
+    assert client.get("/stock").content_type == "application/json"  # still the default
+
+
+def test_remove_media_handler_switches_the_browsable_api_off(api: Api) -> None:
+    client = api.test_client()
+    assert "text/html" in api.openapi()["paths"]["/stock"]["get"]["responses"]["200"]["content"]
+    removed = api.remove_media_handler("text/html")
+    assert isinstance(removed, HTMLHandler)
+    assert api.media.for_media_type("text/html") is None
+    # A browser now gets JSON: its */* accepts it (RFC 9110 §12.5.1).
+    resp = client.get("/stock", headers={"Accept": CHROME})
+    assert resp.status_code == 200
+    assert resp.content_type == "application/json"
+    assert resp.json == [{"name": "apple", "qty": 3}, {"name": "pear", "qty": 0}]
+    missing = client.get("/nowhere", headers={"Accept": CHROME})
+    assert missing.status_code == 404
+    assert missing.content_type == "application/problem+json"
+    # HTML alone is no longer acceptable, and ?format=html is unknown.
+    only_html = client.get("/stock", headers={"Accept": "text/html"})
+    assert only_html.status_code == 406
+    assert only_html.json["available"] == ["application/json", "application/yaml", "text/csv"]
+    assert client.get("/stock?format=html").status_code == 406
+
+
+def test_remove_media_handler_takes_html_out_of_the_spec(api: Api) -> None:
+    api.openapi()  # cached: the removal must refresh it
+    api.remove_media_handler("text/html")
+    spec = api.openapi()
+    stock = spec["paths"]["/stock"]
+    assert list(stock["get"]["responses"]["200"]["content"]) == [
+        "application/json",
+        "application/yaml",
+        "text/csv",
+    ]
+    fmt = next(p for p in stock["get"]["parameters"] if p["name"] == "format")
+    assert fmt["schema"]["enum"] == ["json", "yaml", "csv"]
+    for component in spec["components"]["responses"].values():
+        assert list(component["content"]) == [
+            "application/problem+json",
+            "application/problem+yaml",
+            "text/csv",
+        ]
+    assert "text/html" not in json.dumps(spec)
+
+
+def test_remove_media_handler_of_an_unknown_type(api: Api) -> None:
+    with pytest.raises(KeyError, match="application/xml"):
+        api.remove_media_handler("application/xml")
+    api.remove_media_handler("text/html")
+    with pytest.raises(KeyError, match="text/html"):
+        api.remove_media_handler("text/html")
+    assert [h.media_type for h in api.media.serializers()] == [
+        "application/json",
+        "application/yaml",
+        "text/csv",
+    ]

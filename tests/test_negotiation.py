@@ -250,7 +250,7 @@ class ReportQuery(ma.Schema):
     format = ma.fields.Str(validate=ma.validate.OneOf(["short", "long"]))
 
 
-def make_api(*, html: bool = True, **options: Any) -> Api:
+def make_api(**options: Any) -> Api:
     api = Api(**options)
     calls: list[str] = []
     api.calls = calls  # type: ignore[attr-defined]
@@ -272,8 +272,7 @@ def make_api(*, html: bool = True, **options: Any) -> Api:
         def get(self, req: Request, query: dict[str, Any]) -> Any:
             return {"format": query.get("format", "short")}
 
-    if html:
-        api.add_media_handler(StubHTMLHandler())
+    api.add_media_handler(StubHTMLHandler())  # replaces the default HTML handler
     return api
 
 
@@ -428,7 +427,8 @@ def test_406_is_sent_as_json_even_when_json_is_refused(api: Api) -> None:
 
 
 def test_without_html_browsers_get_json() -> None:
-    api = make_api(html=False)
+    api = make_api()
+    assert isinstance(api.remove_media_handler("text/html"), StubHTMLHandler)
     client = api.test_client()
     chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     resp = client.get("/notes", headers={"Accept": chrome})

@@ -18,9 +18,13 @@ from tests.apps import create_app
 
 VERSIONS = ("3.0.3", "3.1.0")
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+#: An HTML page is documented as a string, not with the schema.
+HTML_CONTENT = {"schema": {"type": "string"}}
+#: Errors are negotiated too: JSON, YAML and the HTML error page (on by default).
 PROBLEM_CONTENT = {
     "application/problem+json": {"schema": PROBLEM_REF},
     "application/problem+yaml": {"schema": PROBLEM_REF},
+    "text/html": HTML_CONTENT,
 }
 
 
@@ -454,7 +458,7 @@ def test_declared_responses(spec: dict[str, Any]) -> None:
         "description": "A pet of that name exists.",
         "content": PROBLEM_CONTENT,
     }
-    assert list(created["201"]["content"]) == ["application/json", "application/yaml"]
+    assert list(created["201"]["content"]) == ["application/json", "application/yaml", "text/html"]
     deleted = operation(spec, "/pets/{pet_id}", "delete")["responses"]["204"]
     assert deleted == {"description": "No Content"}
 
@@ -689,6 +693,13 @@ class PageHandler(MediaHandler):
 
 def test_every_media_type_is_listed(version: str) -> None:
     api = build_app(version)
+    api.remove_media_handler("text/html")  # the default browsable API, off
+    without = operation(api.openapi(), "/pets/", "post")["responses"]
+    assert list(without["201"]["content"]) == ["application/json", "application/yaml"]
+    assert list(without["409"]["content"]) == [
+        "application/problem+json",
+        "application/problem+yaml",
+    ]
     api.add_media_handler(PageHandler())
     spec = api.openapi()
     validate(spec)
@@ -698,12 +709,11 @@ def test_every_media_type_is_listed(version: str) -> None:
     assert created == {
         "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}},
         "application/yaml": {"schema": {"$ref": "#/components/schemas/Pet"}},
-        "text/html": {"schema": {"type": "string"}},
+        "text/html": HTML_CONTENT,
     }
-    errors = {**PROBLEM_CONTENT, "text/html": {"schema": {"type": "string"}}}
-    assert create["responses"]["409"]["content"] == errors
+    assert create["responses"]["409"]["content"] == PROBLEM_CONTENT
     for component in spec["components"]["responses"].values():
-        assert component["content"] == errors
+        assert component["content"] == PROBLEM_CONTENT
 
 
 def test_format_parameter_on_negotiated_get_operations(spec: dict[str, Any]) -> None:
@@ -713,8 +723,8 @@ def test_format_parameter_on_negotiated_get_operations(spec: dict[str, Any]) -> 
         "in": "query",
         "required": False,
         "description": "The representation to send, overriding `Accept`:"
-        " `json` (application/json), `yaml` (application/yaml).",
-        "schema": {"type": "string", "enum": ["json", "yaml"]},
+        " `json` (application/json), `yaml` (application/yaml), `html` (text/html).",
+        "schema": {"type": "string", "enum": ["json", "yaml", "html"]},
     }
     # Only on GET: the other methods take their representation from Accept.
     assert all(

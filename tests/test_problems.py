@@ -3,7 +3,7 @@
 Each status of issue 3 is driven the way a client meets it, through the test
 client, and its body is checked against a JSON Schema of RFC 9457 §3 in every
 representation: ``application/problem+json``, ``application/problem+yaml``
-and (when the HTML handler is there) the HTML error page.
+and the HTML error page (the HTML handler is registered by default).
 """
 
 from __future__ import annotations
@@ -175,13 +175,22 @@ STATUS_HEADERS: dict[int, dict[str, str]] = {
 }
 
 
+#: The problem an HTML error page carries in its data block (HTML §4.12.1.2).
+PROBLEM_DATA_BLOCK = re.compile(
+    rb'<script type="application/problem\+json" id="problem">(.*?)</script>', re.S
+)
+
+
+def load_html_problem(data: bytes) -> Any:
+    """Read the problem back from an HTML error page's data block."""
+    match = PROBLEM_DATA_BLOCK.search(data)
+    assert match is not None, "no problem data block in the HTML error page"
+    return json.loads(match.group(1))
+
+
 def html_representation() -> Any:
-    """The HTML error page: another part of issue 3 renders it; wire its check here."""
-    return pytest.param(
-        ("text/html", "text/html", None),
-        id="html",
-        marks=pytest.mark.skip(reason="HTML error pages are checked with the HTML handler"),
-    )
+    """The HTML error page of the default HTML handler, read back from its data block."""
+    return pytest.param(("text/html", "text/html", load_html_problem), id="html")
 
 
 #: Accept → the Content-Type of the problem and how to read it back.
@@ -194,7 +203,7 @@ REPRESENTATIONS = [
 
 @pytest.fixture(scope="module")
 def api() -> Api:
-    return build_api()
+    return build_api()  # the default registry: JSON, YAML and HTML
 
 
 def send(api: Api, status: int, accept: str | None) -> Any:
@@ -232,8 +241,8 @@ def test_details_of_the_problems(api: Api, representation: Any) -> None:
         return result
 
     assert "Expecting property name" in problem(400)["detail"]
-    assert problem(406)["formats"] == ["json", "yaml"]
-    assert problem(406)["available"] == ["application/json", "application/yaml"]
+    assert problem(406)["formats"] == ["json", "yaml", "html"]
+    assert problem(406)["available"] == ["application/json", "application/yaml", "text/html"]
     conflict = problem(409)
     assert conflict["type"] == "https://example.com/problems/name-taken"
     assert conflict["title"] == "Name taken"
@@ -250,7 +259,7 @@ def test_details_of_the_problems(api: Api, representation: Any) -> None:
 
 
 def test_a_500_never_shows_the_exception(api: Api, caplog: pytest.LogCaptureFixture) -> None:
-    for accept in ("application/json", "application/yaml", "*/*"):
+    for accept in ("application/json", "application/yaml", "text/html", "*/*"):
         with caplog.at_level(logging.CRITICAL, logger="heron"):
             resp = send(api, 500, accept)
         for leak in ("hunter2", "5432", "RuntimeError", "Traceback", 'File "'):
@@ -367,7 +376,11 @@ def test_a_json_schema_for_the_formatters_body() -> None:
     assert spec["components"]["schemas"]["Error"] == schema
     content = spec["components"]["responses"]["NotFound"]["content"]
     ref = {"$ref": "#/components/schemas/Error"}
-    assert content == {"application/json": {"schema": ref}, "application/yaml": {"schema": ref}}
+    assert content == {
+        "application/json": {"schema": ref},
+        "application/yaml": {"schema": ref},
+        "text/html": {"schema": {"type": "string"}},  # the HTML error page
+    }
     assert spec["paths"]["/pets/{pet_id}"]["get"]["responses"]["404"] == {
         "$ref": "#/components/responses/NotFound"
     }

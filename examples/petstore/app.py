@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 from heron import Api
-from heron.media.html import HTMLHandler
 from heron.static import mount_static
 
 from .pages import HomePage
@@ -46,8 +45,8 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> Api:
         db_path = os.environ.get("PETSTORE_DB") or Path.cwd() / DEFAULT_DB
     store = PetStore(db_path)
     api = Api("Petstore", "1.0.0", description=DESCRIPTION, template_folder=HERE / "templates")
-    # Browsers asking for text/html get the browsable API; JSON stays the default.
-    api.add_media_handler(HTMLHandler())
+    # Browsers asking for text/html get the browsable API (on by default); JSON
+    # stays the default for every other client.
     api.register_blueprint(pets_blueprint(store))
     api.add_resource(HomePage(store), "/", include_in_schema=False)
     mount_static(api, HERE / "static")

@@ -17,6 +17,7 @@ from .errors import UnsupportedMediaType as UnsupportedMediaType
 from .errors import abort as abort
 from .operations import arguments as arguments
 from .operations import doc as doc
+from .operations import media_handlers as media_handlers
 from .operations import response as response
 from .resources import Resource as Resource
 from .wrappers import Request as Request
@@ -43,5 +44,6 @@ __all__ = [
     "abort",
     "arguments",
     "doc",
+    "media_handlers",
     "response",
 ]

@@ -120,7 +120,6 @@ class Api:
         #: The Jinja2 environment and where it finds templates.
         self.templates = Templates(template_folder)
         self.media: MediaRegistry = default_registry()
-        self.body_parsers: dict[str, tuple[MediaHandler, ...]] = {}
         self.error_handlers: dict[type[Exception], Callable[[Request, Any], Any]] = {}
         #: OpenAPI tags in registration order: name → tag object.
         self.tags: dict[str, dict[str, Any]] = {}
@@ -194,6 +193,7 @@ class Api:
             tags=tags,
             default_unknown=self.unknown,
             include_in_schema=include_in_schema,
+            media=blueprint.media_handlers if blueprint else None,
         )
         self._check_operation_ids(route)
         self.router.add(route)
@@ -263,9 +263,23 @@ class Api:
         self.media.add(handler, first=first)
         self._refresh_media()
 
+    def remove_media_handler(self, media_type: str) -> MediaHandler:
+        """Unregister a media handler, e.g. ``"text/html"`` to switch off the browsable API.
+
+        Args:
+            media_type: The handler's ``media_type``.
+
+        Returns:
+            The removed handler.
+
+        Raises:
+            KeyError: If no handler has that media type.
+        """
+        handler = self.media.remove(media_type)
+        self._refresh_media()
+        return handler
+
     def _refresh_media(self) -> None:
-        #: Parsers for ``json`` (structured documents) and ``form`` arguments.
-        self.body_parsers = {"json": self.media.parsers(), "form": self.media.parsers(form=True)}
         self._spec_cache.clear()
 
     def _check_operation_ids(self, route: Route) -> None:

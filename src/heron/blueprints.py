@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .media.base import MediaHandler
 
 __all__ = ["Blueprint"]
 
@@ -24,6 +27,8 @@ class Blueprint:
         description: Description of the tag (CommonMark).
         template_folder: A folder of Jinja2 templates, searched after the
             application's (see :class:`heron.templating.Templates`).
+        media_handlers: Media handlers for every operation of the blueprint,
+            most preferred first, instead of the application's.
     """
 
     def __init__(
@@ -34,6 +39,7 @@ class Blueprint:
         tag: str | None = None,
         description: str | None = None,
         template_folder: str | os.PathLike[str] | None = None,
+        media_handlers: Sequence[MediaHandler] | None = None,
     ) -> None:
         if "." in name:
             raise ValueError("A blueprint name cannot contain '.'")
@@ -42,6 +48,7 @@ class Blueprint:
         self.tag = tag or name
         self.description = description
         self.template_folder = template_folder
+        self.media_handlers = tuple(media_handlers) if media_handlers else None
         self.deferred: list[tuple[Any, str, dict[str, Any]]] = []
 
     def route(

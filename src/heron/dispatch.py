@@ -100,11 +100,12 @@ class Dispatcher:
         req.path_params = match.values
         renderer: MediaHandler | None = None
         media_type = ""
+        media = op.media or api.media
         if route.negotiate:
             renderer, media_type = negotiate(
-                req, api.media.serializers(), format_parameter(api.format_param, op)
+                req, media.serializers(), format_parameter(api.format_param, op)
             )
-        kwargs = load_arguments(req, op, match.values, api.body_parsers)
+        kwargs = load_arguments(req, op, match.values, media.body_parsers())
         rv = op.handler(req, **kwargs)
         return self.make_response(req, op, rv, renderer, media_type)
 
@@ -162,7 +163,7 @@ class Dispatcher:
         if spec is not None and spec.schema is not None:
             rv = spec.schema.dump(rv)
         if renderer is None:
-            renderer = self.api.media.serializers()[0]
+            renderer = (op.media or self.api.media).serializers()[0]
             media_type = renderer.media_type
         resp.set_data(renderer.render(rv, req, resp.status_code))
         resp.content_type = media_type

@@ -16,6 +16,8 @@ from typing import Any, Literal, TypeVar
 
 import marshmallow as ma
 
+from .media.base import MediaHandler, MediaRegistry
+
 __all__ = [
     "Argument",
     "Location",
@@ -24,6 +26,7 @@ __all__ = [
     "ResponseSpec",
     "arguments",
     "doc",
+    "media_handlers",
     "response",
 ]
 
@@ -104,6 +107,7 @@ class OperationDecl:
     arguments: list[dict[str, Any]] = field(default_factory=list)
     responses: list[ResponseSpec] = field(default_factory=list)
     doc: dict[str, Any] = field(default_factory=dict)
+    media: tuple[MediaHandler, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,9 @@ class Operation:
         deprecated: Whether the spec marks the operation deprecated.
         include_in_schema: Whether the operation appears in the spec.
         extra: Extra OpenAPI operation fields merged in verbatim.
+        responses_by_status: ``responses`` keyed by status.
+        media: The media handlers of this operation when they differ from the
+            application's (declared on the operation, resource or blueprint).
     """
 
     method: str
@@ -138,6 +145,7 @@ class Operation:
     include_in_schema: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
     responses_by_status: Mapping[int | str, ResponseSpec] = field(default_factory=dict)
+    media: MediaRegistry | None = None
 
     @property
     def body_argument(self) -> Argument | None:
@@ -246,6 +254,35 @@ def response(
         instance = _instance(schema, many) if schema is not None else None
         spec = ResponseSpec(status, instance, description, dict(headers or {}), example)
         _decl(func).responses.insert(0, spec)
+        return func
+
+    return decorator
+
+
+def media_handlers(*handlers: MediaHandler) -> Callable[[F], F]:
+    """Serve and read this operation with ``handlers`` instead of the application's.
+
+    The order is the server's preference for content negotiation (RFC 9110
+    §12.1): the first handler is the default representation. Resources
+    (``media_handlers`` class attribute) and blueprints
+    (``Blueprint(media_handlers=...)``) set the same for all their operations;
+    the most specific declaration wins. Error bodies keep the application's
+    handlers.
+
+    Args:
+        *handlers: Media handler instances, most preferred first.
+
+    Returns:
+        The decorator.
+
+    Raises:
+        ValueError: If no handler is given.
+    """
+    if not handlers:
+        raise ValueError("media_handlers() needs at least one handler")
+
+    def decorator(func: F) -> F:
+        _decl(func).media = tuple(handlers)
         return func
 
     return decorator

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .media.base import MediaHandler, MediaRegistry
 from .openapi.naming import derive_operation_id
 from .operations import (
     Operation,
@@ -36,9 +37,12 @@ class Resource:
             blueprint's tag).
         negotiate: Whether responses are negotiated representations of data
             (True) or responses the handlers build themselves (False).
+        media_handlers: Media handlers for every operation of the resource,
+            most preferred first, instead of the blueprint's or application's.
     """
 
     tags: ClassVar[tuple[str, ...]] = ()
+    media_handlers: ClassVar[Sequence[MediaHandler] | None] = None
     negotiate: ClassVar[bool] = True
 
 
@@ -91,6 +95,7 @@ def build_operation(
     tags: tuple[str, ...],
     default_unknown: str,
     include_in_schema: bool,
+    media: Sequence[MediaHandler] | None = None,
 ) -> Operation:
     """Build the :class:`Operation` record of one handler.
 
@@ -102,6 +107,8 @@ def build_operation(
         tags: Tags from the blueprint and the resource.
         default_unknown: The application's unknown-field policy.
         include_in_schema: Whether the route is documented.
+        media: Media handlers of the resource or blueprint, if they override
+            the application's; the operation's own declaration wins.
 
     Returns:
         The operation record.
@@ -129,6 +136,7 @@ def build_operation(
         include_in_schema=include_in_schema and doc.get("include_in_schema", True),
         extra=dict(doc.get("extra", {})),
         responses_by_status={r.status: r for r in responses},
+        media=MediaRegistry(chosen) if (chosen := decl.media or media) else None,
     )
 
 
@@ -141,6 +149,7 @@ def build_route(
     tags: tuple[str, ...] = (),
     default_unknown: str = "raise",
     include_in_schema: bool = True,
+    media: Sequence[MediaHandler] | None = None,
 ) -> Route:
     """Build the route record: the method → operation map, decided once.
 
@@ -152,6 +161,7 @@ def build_route(
         tags: Tags from the blueprint.
         default_unknown: The application's unknown-field policy.
         include_in_schema: Whether the route is documented.
+        media: The blueprint's media handlers, if it overrides the application's.
 
     Returns:
         The route.
@@ -172,6 +182,7 @@ def build_route(
             tags=all_tags,
             default_unknown=default_unknown,
             include_in_schema=include_in_schema,
+            media=getattr(resource, "media_handlers", None) or media,
         )
         for method, handler in handlers.items()
     }

@@ -7,11 +7,13 @@ preference order; :mod:`heron.negotiation` chooses among them.
 
 from .base import MediaHandler, MediaRegistry
 from .form import FormHandler, MultipartHandler
+from .html import HTMLHandler
 from .json import JSONHandler
 from .yaml import YAMLHandler
 
 __all__ = [
     "FormHandler",
+    "HTMLHandler",
     "JSONHandler",
     "MediaHandler",
     "MediaRegistry",
@@ -21,5 +23,12 @@ __all__ = [
 
 
 def default_registry() -> MediaRegistry:
-    """Return a registry with Heron's built-in handlers, JSON first (the default)."""
-    return MediaRegistry([JSONHandler(), YAMLHandler(), FormHandler(), MultipartHandler()])
+    """Return a registry with Heron's built-in handlers, JSON first (the default).
+
+    Server preference order: JSON, YAML, HTML (the browsable API), then the
+    form parsers. Browsers, which rank ``text/html`` above ``*/*``, get HTML;
+    every other client without a stated preference gets JSON.
+    """
+    return MediaRegistry(
+        [JSONHandler(), YAMLHandler(), HTMLHandler(), FormHandler(), MultipartHandler()]
+    )

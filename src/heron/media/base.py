@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -145,6 +145,16 @@ class MediaRegistry:
 
     def __init__(self, handlers: Iterable[MediaHandler] = ()) -> None:
         self._handlers: list[MediaHandler] = list(handlers)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        # Decided once per change, never per request.
+        handlers = self._handlers
+        self._serializers = tuple(h for h in handlers if h.can_serialize)
+        self._body_parsers = {
+            "json": tuple(h for h in handlers if h.can_parse and not h.form),
+            "form": tuple(h for h in handlers if h.can_parse and h.form),
+        }
 
     def add(self, handler: MediaHandler, *, first: bool = False) -> None:
         """Register ``handler``, replacing one with the same ``media_type``.
@@ -158,10 +168,30 @@ class MediaRegistry:
             self._handlers.insert(0, handler)
         else:
             self._handlers.append(handler)
+        self._refresh()
+
+    def remove(self, media_type: str) -> MediaHandler:
+        """Unregister the handler whose ``media_type`` is ``media_type``.
+
+        Args:
+            media_type: E.g. ``"text/html"`` to switch the browsable API off.
+
+        Returns:
+            The removed handler.
+
+        Raises:
+            KeyError: If no handler has that media type.
+        """
+        for handler in self._handlers:
+            if handler.media_type == media_type:
+                self._handlers.remove(handler)
+                self._refresh()
+                return handler
+        raise KeyError(f"No media handler for {media_type!r}")
 
     def serializers(self) -> tuple[MediaHandler, ...]:
         """Return the handlers that can produce representations, in preference order."""
-        return tuple(h for h in self._handlers if h.can_serialize)
+        return self._serializers
 
     def parsers(self, *, form: bool = False) -> tuple[MediaHandler, ...]:
         """Return the handlers that can read request content, in preference order.
@@ -170,7 +200,11 @@ class MediaRegistry:
             form: True for the handlers of HTML form content, False for those
                 of structured documents (JSON and the like).
         """
-        return tuple(h for h in self._handlers if h.can_parse and h.form == form)
+        return self._body_parsers["form" if form else "json"]
+
+    def body_parsers(self) -> Mapping[str, tuple[MediaHandler, ...]]:
+        """Return the parsers of each body location: ``json`` (structured) and ``form``."""
+        return self._body_parsers
 
     def for_media_type(self, media_type: str) -> MediaHandler | None:
         """Return the first handler serving ``media_type``, or None."""

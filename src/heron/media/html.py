@@ -119,9 +119,10 @@ class _Link:
 class HTMLHandler(MediaHandler):
     """``text/html``: the browsable API page and HTML error pages.
 
-    Register it with ``api.add_media_handler(HTMLHandler())``, after JSON, so
-    JSON stays the default and browsers (whose ``Accept`` prefers
-    ``text/html``) get the page.
+    Registered by default after JSON and YAML, so JSON stays the default and
+    browsers (whose ``Accept`` prefers ``text/html``) get the page. Switch it
+    off with ``api.remove_media_handler("text/html")``; adding another
+    ``HTMLHandler(template=...)`` replaces it.
 
     Args:
         template: The page template, looked up in the application's templates.

@@ -21,6 +21,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from ..errors import status_phrase
 from ..fields import Upload, takes_files
+from ..media.base import MediaRegistry
 from ..negotiation import format_parameter
 from ..operations import Operation, ResponseSpec
 from .converters import rule_to_openapi
@@ -288,7 +289,7 @@ def _operation(
         if arg.location in _PARAM_IN:
             parameters.append({"in": _PARAM_IN[arg.location], "schema": arg.schema})
             continue
-        parsers = api.body_parsers[arg.location]
+        parsers = (op.media or api.media).body_parsers()[arg.location]
         if takes_files(arg.schema):  # files travel only in multipart/form-data (RFC 7578)
             parsers = tuple(p for p in parsers if p.media_type == "multipart/form-data")
         media: dict[str, Any] = {"schema": arg.schema}
@@ -303,7 +304,7 @@ def _operation(
         result["requestBody"] = body
     format_param = format_parameter(api.format_param, op) if route.negotiate else None
     if format_param and op.method == "GET":
-        parameters.append(_format_parameter(api, format_param))
+        parameters.append(_format_parameter(op.media or api.media, format_param))
     if parameters:
         result["parameters"] = parameters
     result["responses"] = _responses(
@@ -313,14 +314,14 @@ def _operation(
     return result
 
 
-def _format_parameter(api: Api, name: str) -> dict[str, Any]:
-    formats = [h.format for h in api.media.serializers()]
+def _format_parameter(media: MediaRegistry, name: str) -> dict[str, Any]:
+    formats = [h.format for h in media.serializers()]
     return {
         "name": name,
         "in": "query",
         "required": False,
         "description": "The representation to send, overriding `Accept`: "
-        + ", ".join(f"`{h.format}` ({h.media_type})" for h in api.media.serializers())
+        + ", ".join(f"`{h.format}` ({h.media_type})" for h in media.serializers())
         + ".",
         "schema": {"type": "string", "enum": formats},
     }
@@ -332,7 +333,7 @@ def _responses(
     responses: dict[str, Any] = {}
     declared = op.responses or (ResponseSpec(op.success.status),)
     for spec in declared:
-        responses[str(spec.status)] = _response(api, spec, errors)
+        responses[str(spec.status)] = _response(op.media or api.media, spec, errors)
     auto: list[tuple[int, str]] = []
     if op.body_argument is not None:
         auto += [(400, "BadRequest"), (415, "UnsupportedMediaType")]
@@ -349,19 +350,19 @@ def _responses(
     return dict(sorted(responses.items(), key=lambda item: item[0]))
 
 
-def _response(api: Api, spec: ResponseSpec, errors: _ErrorContent) -> dict[str, Any]:
+def _response(media: MediaRegistry, spec: ResponseSpec, errors: _ErrorContent) -> dict[str, Any]:
     status = spec.status
     description = spec.description
     if description is None:
         description = status_phrase(status) if isinstance(status, int) else "Default response"
     result: dict[str, Any] = {"description": description}
     if spec.schema is not None:
-        media: dict[str, Any] = {"schema": spec.schema}
+        body: dict[str, Any] = {"schema": spec.schema}
         if spec.example is not None:
-            media["example"] = spec.example
+            body["example"] = spec.example
         result["content"] = {
-            h.media_type: dict(media) if h.structured else {"schema": {"type": "string"}}
-            for h in api.media.serializers()
+            h.media_type: dict(body) if h.structured else {"schema": {"type": "string"}}
+            for h in media.serializers()
         }
     elif isinstance(status, int) and status >= 400:
         result["content"] = dict(errors.content)
