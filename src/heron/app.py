@@ -11,6 +11,7 @@ from werkzeug.routing import BaseConverter
 
 from .blueprints import Blueprint
 from .dispatch import Dispatcher
+from .hooks import Extension, HookMixin, Hooks
 from .media import MediaRegistry, default_registry
 from .resources import Route, build_route
 from .routing import Router
@@ -33,7 +34,7 @@ E = TypeVar("E", bound=Exception)
 OPENAPI_VERSIONS = ("3.0.3", "3.1.0")
 
 
-class Api:
+class Api(HookMixin):
     """A Heron application: a PEP 3333 WSGI callable serving resources.
 
     Args:
@@ -125,6 +126,12 @@ class Api:
         self.tags: dict[str, dict[str, Any]] = {}
         #: Custom converter → OpenAPI parameter schema.
         self.converter_schemas: dict[type[BaseConverter], dict[str, Any]] = {}
+        #: Hooks run for every request (see :mod:`heron.hooks`).
+        self.hooks = Hooks()
+        #: Hooks of each registered blueprint, by blueprint name.
+        self.blueprint_hooks: dict[str, Hooks] = {}
+        #: Extensions registered with :meth:`register_extension`, by name.
+        self.extensions: dict[str, Any] = {}
         self._dispatcher = Dispatcher(self)
         self._spec_cache: dict[str, dict[str, Any]] = {}
         self._refresh_media()
@@ -212,9 +219,25 @@ class Api:
         if blueprint.description:
             tag["description"] = blueprint.description
         self.tags.setdefault(blueprint.tag, tag)
+        self.blueprint_hooks[blueprint.name] = blueprint.hooks
         self.templates.add_blueprint(blueprint)
         for resource, rule, options in blueprint.deferred:
             self.add_resource(resource, prefix.rstrip("/") + rule, blueprint=blueprint, **options)
+
+    def register_extension(self, extension: Extension) -> None:
+        """Attach an extension: call its ``init_app(api)`` and keep it by name.
+
+        Args:
+            extension: An object with a ``name`` and an ``init_app(api)`` method
+                (:class:`heron.hooks.Extension`).
+
+        Raises:
+            ValueError: If an extension with that name is already registered.
+        """
+        if extension.name in self.extensions:
+            raise ValueError(f"An extension named {extension.name!r} is already registered")
+        extension.init_app(self)
+        self.extensions[extension.name] = extension
 
     def error_handler(
         self, exc_class: type[E]

@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .hooks import HookMixin, Hooks
+
 if TYPE_CHECKING:
     from .media.base import MediaHandler
 
@@ -14,7 +16,7 @@ __all__ = ["Blueprint"]
 T = TypeVar("T")
 
 
-class Blueprint:
+class Blueprint(HookMixin):
     """A group of resources mounted on an application under one URL prefix.
 
     Registrations are recorded and applied by :meth:`heron.Api.register_blueprint`;
@@ -50,6 +52,8 @@ class Blueprint:
         self.template_folder = template_folder
         self.media_handlers = tuple(media_handlers) if media_handlers else None
         self.deferred: list[tuple[Any, str, dict[str, Any]]] = []
+        #: Hooks run only for this blueprint's routes, after the application's.
+        self.hooks = Hooks()
 
     def route(
         self, rule: str, *, endpoint: str | None = None, include_in_schema: bool = True

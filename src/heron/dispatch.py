@@ -65,11 +65,48 @@ class Dispatcher:
         self.api = api
 
     def handle(self, req: Request) -> _WZResponse:
-        """Answer ``req``, turning every error into a problem details response."""
+        """Answer ``req``, turning every error into a problem details response.
+
+        ``after_request`` hooks run on every response (error responses too);
+        ``teardown_request`` hooks always run last (see :mod:`heron.hooks`).
+        """
+        failure: BaseException | None = None
         try:
-            return self._dispatch(req)
-        except Exception as exc:  # noqa: BLE001 - every error becomes a response
-            return self.handle_exception(req, exc)
+            try:
+                resp = self._dispatch(req)
+            except Exception as exc:  # noqa: BLE001 - every error becomes a response
+                failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
+                resp = self.handle_exception(req, exc)
+            try:
+                for hook in self._hooks(req, "after"):
+                    resp = hook(req, resp) or resp
+            except Exception as exc:  # noqa: BLE001
+                failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
+                resp = self.handle_exception(req, exc)
+            return resp
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            self._teardown(req, failure)
+
+    def _hooks(self, req: Request, kind: str) -> list[Any]:
+        """Return the application's hooks of ``kind``, then the route's blueprint's."""
+        api = self.api
+        found: list[Any] = list(getattr(api.hooks, kind))
+        route = req.route
+        if route is not None and route.blueprint is not None:
+            bp_hooks = api.blueprint_hooks.get(route.blueprint)
+            if bp_hooks is not None:
+                found.extend(getattr(bp_hooks, kind))
+        return found
+
+    def _teardown(self, req: Request, failure: BaseException | None) -> None:
+        for hook in self._hooks(req, "teardown"):
+            try:
+                hook(req, failure)
+            except Exception:  # noqa: BLE001 - teardown must reach every hook
+                log.exception("teardown_request hook %r failed", hook)
 
     def _dispatch(self, req: Request) -> _WZResponse:
         api = self.api
@@ -79,6 +116,11 @@ class Dispatcher:
             return _no_content(204, {"Allow": ALL_METHODS})
         match = api.router.match(req.environ, method)
         req.url_adapter = match.adapter
+        req.route = match.route
+        for before in self._hooks(req, "before"):
+            early: _WZResponse | None = before(req)
+            if early is not None:
+                return early
         if match.kind is MatchKind.NONE:
             raise NotFound(f"No resource at '{req.path}'.")
         if match.kind is MatchKind.REDIRECT:
@@ -96,7 +138,6 @@ class Dispatcher:
         op = match.operation
         assert op is not None
         req.operation = op
-        req.route = route
         req.path_params = match.values
         renderer: MediaHandler | None = None
         media_type = ""
@@ -105,6 +146,8 @@ class Dispatcher:
             renderer, media_type = negotiate(
                 req, media.serializers(), format_parameter(api.format_param, op)
             )
+        for guard in self._hooks(req, "guards"):
+            guard(req, op)
         kwargs = load_arguments(req, op, match.values, media.body_parsers())
         rv = op.handler(req, **kwargs)
         return self.make_response(req, op, rv, renderer, media_type)

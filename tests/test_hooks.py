@@ -1,0 +1,185 @@
+"""Request hooks (before/after/teardown, guards), per app and per blueprint, and extensions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from heron import Api, Blueprint, Forbidden, Resource, Response, abort
+from heron.hooks import Extension
+
+
+def build(events: list[Any]) -> Api:
+    api = Api("Hooks", "1.0")
+
+    @api.route("/ok")
+    class Ok(Resource):
+        def get(self, req: Any) -> Any:
+            events.append(("handler", req.state.user))
+            return {"user": req.state.user}
+
+    @api.route("/boom")
+    class Boom(Resource):
+        def get(self, req: Any) -> Any:
+            raise RuntimeError("boom")
+
+    @api.route("/missing")
+    class Missing(Resource):
+        def get(self, req: Any) -> Any:
+            abort(404, "gone")
+
+    bp = Blueprint("admin", url_prefix="/admin")
+
+    @bp.route("/panel")
+    class Panel(Resource):
+        def get(self, req: Any) -> Any:
+            return {"panel": True}
+
+    @bp.before_request
+    def bp_before(req: Any) -> None:
+        events.append(("bp-before", req.path))
+
+    @bp.guard
+    def admins_only(req: Any, op: Any) -> None:
+        events.append(("bp-guard", op.operation_id))
+        if req.headers.get("X-Role") != "admin":
+            raise Forbidden("Admins only.")
+
+    api.register_blueprint(bp)
+
+    @api.before_request
+    def load_user(req: Any) -> None:
+        req.state.user = req.headers.get("X-User", "anonymous")
+        events.append(("before", req.path))
+
+    @api.before_request
+    def maintenance(req: Any) -> Any:
+        if req.headers.get("X-Maintenance"):
+            return Response(b"down", status=503, content_type="text/plain")
+        return None
+
+    @api.after_request
+    def stamp(req: Any, resp: Any) -> None:
+        resp.headers["X-Stamp"] = "1"
+        events.append(("after", resp.status_code))
+
+    @api.teardown_request
+    def teardown(req: Any, exc: BaseException | None) -> None:
+        events.append(("teardown", type(exc).__name__ if exc else None))
+
+    return api
+
+
+@pytest.fixture
+def events() -> list[Any]:
+    return []
+
+
+@pytest.fixture
+def client(events: list[Any]) -> Any:
+    return build(events).test_client()
+
+
+def test_hooks_run_in_order_around_the_handler(client: Any, events: list[Any]) -> None:
+    resp = client.get("/ok", headers={"X-User": "ann"})
+    assert resp.json == {"user": "ann"}
+    assert resp.headers["X-Stamp"] == "1"
+    assert events == [("before", "/ok"), ("handler", "ann"), ("after", 200), ("teardown", None)]
+
+
+def test_before_hook_can_answer(client: Any, events: list[Any]) -> None:
+    resp = client.get("/ok", headers={"X-Maintenance": "1"})
+    assert resp.status_code == 503
+    assert resp.data == b"down"
+    assert resp.headers["X-Stamp"] == "1"  # after hooks still run
+    assert ("handler", "anonymous") not in events
+
+
+def test_after_and_teardown_run_on_errors(client: Any, events: list[Any]) -> None:
+    resp = client.get("/boom")
+    assert resp.status_code == 500
+    assert resp.headers["X-Stamp"] == "1"
+    assert events[-2:] == [("after", 500), ("teardown", "RuntimeError")]
+
+
+def test_http_errors_are_not_failures_for_teardown(client: Any, events: list[Any]) -> None:
+    assert client.get("/missing").status_code == 404
+    assert client.get("/nowhere").status_code == 404
+    assert [e for e in events if e[0] == "teardown"] == [("teardown", None)] * 2
+
+
+def test_blueprint_hooks_only_for_its_routes(client: Any, events: list[Any]) -> None:
+    client.get("/ok")
+    assert not [e for e in events if e[0].startswith("bp-")]
+    events.clear()
+    denied = client.get("/admin/panel")
+    assert denied.status_code == 403
+    assert denied.json["detail"] == "Admins only."
+    assert events[:3] == [
+        ("before", "/admin/panel"),
+        ("bp-before", "/admin/panel"),
+        ("bp-guard", "getPanel"),
+    ]
+    assert client.get("/admin/panel", headers={"X-Role": "admin"}).json == {"panel": True}
+
+
+def test_failing_after_hook_becomes_a_problem(events: list[Any]) -> None:
+    api = build(events)
+
+    @api.after_request
+    def broken(req: Any, resp: Any) -> None:
+        raise ValueError("after failed")
+
+    resp = api.test_client().get("/ok")
+    assert resp.status_code == 500
+    assert resp.headers["Content-Type"] == "application/problem+json"
+    assert events[-1] == ("teardown", "ValueError")
+
+
+def test_teardown_errors_are_logged_and_every_hook_runs(
+    events: list[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    api = build(events)
+
+    @api.teardown_request
+    def broken(req: Any, exc: BaseException | None) -> None:
+        raise OSError("cannot close")
+
+    @api.teardown_request
+    def last(req: Any, exc: BaseException | None) -> None:
+        events.append(("last", None))
+
+    with caplog.at_level(logging.ERROR, logger="heron"):
+        resp = api.test_client().get("/ok")
+    assert resp.status_code == 200
+    assert events[-1] == ("last", None)
+    assert "teardown_request hook" in caplog.text
+
+
+class Counter:
+    name = "counter"
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def init_app(self, api: Api) -> None:
+        api.after_request(self._count)
+
+    def _count(self, req: Any, resp: Any) -> None:
+        self.count += 1
+        resp.headers["X-Count"] = str(self.count)
+
+
+def test_extension_registry(events: list[Any]) -> None:
+    api = build(events)
+    counter = Counter()
+    ext: Extension = counter
+    api.register_extension(ext)
+    assert api.extensions["counter"] is counter
+    client = api.test_client()
+    client.get("/ok")
+    assert client.get("/ok").headers["X-Count"] == "2"
+    with pytest.raises(ValueError, match="already registered"):
+        api.register_extension(Counter())
