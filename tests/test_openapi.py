@@ -505,11 +505,12 @@ def test_automatic_error_responses(spec: dict[str, Any]) -> None:
     components = spec["components"]["responses"]
     assert set(components) == {
         "BadRequest",
+        "ContentTooLarge",  # the photo form: multipart parts and their size are limited
         "NotFound",
         "NotAcceptable",
         "UnsupportedMediaType",
         "UnprocessableContent",
-    }  # ContentTooLarge only with a content limit
+    }
     for name in components:
         assert components[name]["content"] == PROBLEM_CONTENT
     assert set(components["UnsupportedMediaType"]["headers"]) == {"Accept-Post", "Accept-Patch"}

@@ -3,6 +3,9 @@
 from .__about__ import __version__ as __version__
 from .app import Api as Api
 from .blueprints import Blueprint as Blueprint
+from .conditional import Validators as Validators
+from .conditional import conditional as conditional
+from .cors import CORS as CORS
 from .errors import BadRequest as BadRequest
 from .errors import Conflict as Conflict
 from .errors import Forbidden as Forbidden
@@ -19,31 +22,54 @@ from .operations import arguments as arguments
 from .operations import doc as doc
 from .operations import media_handlers as media_handlers
 from .operations import response as response
+from .pagination import Page as Page
+from .pagination import paginate as paginate
+from .patch import patch_body as patch_body
 from .resources import Resource as Resource
+from .security import APIKey as APIKey
+from .security import HTTPBasic as HTTPBasic
+from .security import HTTPBearer as HTTPBearer
+from .security import OAuth2 as OAuth2
+from .security import OpenIDConnect as OpenIDConnect
+from .security import requires as requires
+from .sessions import Sessions as Sessions
 from .wrappers import Request as Request
 from .wrappers import Response as Response
 
 __all__ = [
+    "APIKey",
     "Api",
     "BadRequest",
     "Blueprint",
+    "CORS",
     "Conflict",
     "Forbidden",
+    "HTTPBasic",
+    "HTTPBearer",
     "HTTPError",
     "HeronError",
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
+    "OAuth2",
+    "OpenIDConnect",
+    "Page",
     "Request",
     "Resource",
     "Response",
+    "Sessions",
     "Unauthorized",
     "UnprocessableContent",
     "UnsupportedMediaType",
+    "Validators",
     "__version__",
     "abort",
     "arguments",
+    "conditional",
     "doc",
     "media_handlers",
+    "paginate",
+    "patch_body",
+    "requires",
     "response",
 ]

@@ -12,9 +12,11 @@ from werkzeug.routing import BaseConverter
 from .blueprints import Blueprint
 from .dispatch import Dispatcher
 from .hooks import Extension, HookMixin, Hooks
+from .limits import CappedInput
 from .media import MediaRegistry, default_registry
 from .resources import Route, build_route
 from .routing import Router
+from .security import Alternative, Security
 from .templating import Templates
 from .wrappers import Request
 
@@ -68,8 +70,17 @@ class Api(HookMixin):
             ``"application/json"`` for a prescribed error shape).
         max_content_length: Largest request content read, in bytes; more is
             a 413 problem (RFC 9110 §15.5.14). None: no limit of Heron's.
+        max_form_memory_size: Largest non-file part of ``multipart/form-data``
+            content, in bytes (files are spooled to disk); more is a 413
+            problem. Werkzeug's default; None: no limit.
+        max_form_parts: Most parts read from ``multipart/form-data`` content;
+            more is a 413 problem. Werkzeug's default; None: no limit.
         template_folder: The application's Jinja2 template folder (see
             :mod:`heron.templating`).
+        security: The security requirement of every operation (see
+            :mod:`heron.security`): a list of alternatives, each a scheme or
+            a mapping of schemes to scopes. Blueprints, resources and
+            :func:`heron.security.requires` override it.
 
     Raises:
         ValueError: If ``openapi_version`` or ``unknown`` is not supported.
@@ -96,7 +107,10 @@ class Api(HookMixin):
         problem_schema: ma.Schema | type[ma.Schema] | Mapping[str, Any] | None = None,
         problem_content_type: str | None = None,
         max_content_length: int | None = None,
+        max_form_memory_size: int | None = 500_000,
+        max_form_parts: int | None = 1000,
         template_folder: str | os.PathLike[str] | None = None,
+        security: Iterable[Alternative] | None = None,
     ) -> None:
         if openapi_version not in OPENAPI_VERSIONS:
             raise ValueError(f"openapi_version must be one of {OPENAPI_VERSIONS}")
@@ -117,6 +131,8 @@ class Api(HookMixin):
         self.problem_schema = problem_schema
         self.problem_content_type = problem_content_type
         self.max_content_length = max_content_length
+        self.max_form_memory_size = max_form_memory_size
+        self.max_form_parts = max_form_parts
         self.router = Router(converters)
         #: The Jinja2 environment and where it finds templates.
         self.templates = Templates(template_folder)
@@ -132,6 +148,9 @@ class Api(HookMixin):
         self.blueprint_hooks: dict[str, Hooks] = {}
         #: Extensions registered with :meth:`register_extension`, by name.
         self.extensions: dict[str, Any] = {}
+        #: Security schemes and each operation's requirement, enforced by the first guard.
+        self.security = Security(security)
+        self.hooks.guards.append(self.security.guard)
         self._dispatcher = Dispatcher(self)
         self._spec_cache: dict[str, dict[str, Any]] = {}
         self._refresh_media()
@@ -203,6 +222,7 @@ class Api(HookMixin):
             media=blueprint.media_handlers if blueprint else None,
         )
         self._check_operation_ids(route)
+        self.security.resolve(route, blueprint)
         self.router.add(route)
         self._spec_cache.clear()
         return route
@@ -372,7 +392,13 @@ class Api(HookMixin):
         """Answer one request (PEP 3333)."""
         req = self.request_class(environ, self)
         if self.max_content_length is not None:
-            req.max_content_length = self.max_content_length
+            if req.content_length is None and environ.get("wsgi.input_terminated"):
+                # Chunked content: counted while read (see heron.limits).
+                environ["wsgi.input"] = CappedInput(environ["wsgi.input"], self.max_content_length)
+            else:
+                req.max_content_length = self.max_content_length
+        req.max_form_memory_size = self.max_form_memory_size
+        req.max_form_parts = self.max_form_parts  # type: ignore[assignment]  # None: no limit
         try:
             response = self._dispatcher.handle(req)
             return response(environ, start_response)

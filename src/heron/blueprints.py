@@ -10,6 +10,7 @@ from .hooks import HookMixin, Hooks
 
 if TYPE_CHECKING:
     from .media.base import MediaHandler
+    from .security import Alternative
 
 __all__ = ["Blueprint"]
 
@@ -31,6 +32,8 @@ class Blueprint(HookMixin):
             application's (see :class:`heron.templating.Templates`).
         media_handlers: Media handlers for every operation of the blueprint,
             most preferred first, instead of the application's.
+        security: The security requirement of its operations, instead of the
+            application's (see :mod:`heron.security`); ``[]`` makes them public.
     """
 
     def __init__(
@@ -42,6 +45,7 @@ class Blueprint(HookMixin):
         description: str | None = None,
         template_folder: str | os.PathLike[str] | None = None,
         media_handlers: Sequence[MediaHandler] | None = None,
+        security: Sequence[Alternative] | None = None,
     ) -> None:
         if "." in name:
             raise ValueError("A blueprint name cannot contain '.'")
@@ -51,6 +55,7 @@ class Blueprint(HookMixin):
         self.description = description
         self.template_folder = template_folder
         self.media_handlers = tuple(media_handlers) if media_handlers else None
+        self.security = security
         self.deferred: list[tuple[Any, str, dict[str, Any]]] = []
         #: Hooks run only for this blueprint's routes, after the application's.
         self.hooks = Hooks()

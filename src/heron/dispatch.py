@@ -3,7 +3,9 @@
 Each step follows RFC 9110: 404/405/308 from routing (§15.5.5, §15.5.6,
 §15.4.9), ``OPTIONS`` answered with ``Allow`` (§9.3.7), ``HEAD`` answered by the
 ``GET`` handler without content (§9.3.2), 406 chosen before the handler runs so
-an unacceptable unsafe request changes nothing (§15.5.7).
+an unacceptable unsafe request changes nothing (§15.5.7), and preconditions
+(``@conditional``) evaluated before the content is read, so a 412 changes
+nothing either (§13.2.2).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from .wrappers import Request, Response
 
 if TYPE_CHECKING:
     from .app import Api
-    from .media.base import MediaHandler
+    from .media.base import MediaHandler, MediaRegistry
     from .operations import Operation
 
 __all__ = ["Dispatcher"]
@@ -51,6 +53,19 @@ def _no_content(status: int, headers: Mapping[str, str] | None) -> Response:
     resp = Response(status=status, headers=headers)
     del resp.headers["Content-Type"]
     return resp
+
+
+def _options_headers(allow: str, operations: Mapping[str, Operation]) -> dict[str, str]:
+    """Return the headers of an ``OPTIONS`` answer: ``Allow`` (RFC 9110 §9.3.7).
+
+    Plus ``Accept-Patch`` (RFC 5789 §3.1) when the resource takes patch
+    documents.
+    """
+    headers = {"Allow": allow}
+    patch = operations.get("PATCH")
+    if patch is not None and patch.patch is not None:
+        headers["Accept-Patch"] = ", ".join(patch.patch.media_types)
+    return headers
 
 
 class Dispatcher:
@@ -130,7 +145,7 @@ class Dispatcher:
         assert route is not None
         if match.kind is MatchKind.PARTIAL:
             if method == "OPTIONS":
-                return _no_content(204, {"Allow": route.allow})
+                return _no_content(204, _options_headers(route.allow, route.operations))
             raise MethodNotAllowed(
                 route.allow.split(", "),
                 f"{method} is not allowed on '{req.path}'; allowed: {route.allow}.",
@@ -148,9 +163,35 @@ class Dispatcher:
             )
         for guard in self._hooks(req, "guards"):
             guard(req, op)
-        kwargs = load_arguments(req, op, match.values, media.body_parsers())
+        return self._call(req, op, match.values, renderer, media_type, media)
+
+    def _call(
+        self,
+        req: Request,
+        op: Operation,
+        path_values: dict[str, Any],
+        renderer: MediaHandler | None,
+        media_type: str,
+        media: MediaRegistry,
+    ) -> _WZResponse:
+        """Evaluate preconditions, load the arguments, call the handler, respond."""
+        cond = op.conditional
+        checked = cond.before(req, renderer, path_values) if cond is not None else None
+        if checked is not None and checked.response is not None:
+            return checked.response  # 304: the handler need not run (RFC 9110 §13.2.2)
+        kwargs = load_arguments(req, op, path_values, media.body_parsers())
+        if op.patch is not None:
+            kwargs[op.patch.argument.name] = op.patch.load(req, path_values)
+        page = op.pagination.take_page(req, kwargs) if op.pagination is not None else None
         rv = op.handler(req, **kwargs)
-        return self.make_response(req, op, rv, renderer, media_type)
+        if page is not None:
+            assert op.pagination is not None
+            rv = op.pagination.finish(req, page, rv)
+        resp = self.make_response(req, op, rv, renderer, media_type)
+        if checked is not None:
+            assert cond is not None
+            resp = cond.after(req, resp, renderer, checked, path_values)
+        return resp
 
     def make_response(
         self,

@@ -12,11 +12,16 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import marshmallow as ma
 
 from .media.base import MediaHandler, MediaRegistry
+
+if TYPE_CHECKING:
+    from .conditional import Conditional
+    from .pagination import Pagination
+    from .patch import PatchBody
 
 __all__ = [
     "Argument",
@@ -91,6 +96,9 @@ class ResponseSpec:
         headers: Response headers for the spec: name → description or a
             header object (OpenAPI 3.1 §4.8.21).
         example: Example body for the spec.
+        content_type: The media type of a body that is not a representation of
+            data but bytes the handler sends itself (a file: ``image/png``),
+            documented as ``type: string, format: binary``; None for data.
     """
 
     status: int | str
@@ -98,6 +106,7 @@ class ResponseSpec:
     description: str | None = None
     headers: Mapping[str, str | Mapping[str, Any]] = field(default_factory=dict)
     example: Any = None
+    content_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -108,6 +117,9 @@ class OperationDecl:
     responses: list[ResponseSpec] = field(default_factory=list)
     doc: dict[str, Any] = field(default_factory=dict)
     media: tuple[MediaHandler, ...] | None = None
+    conditional: Conditional | None = None
+    pagination: Pagination | None = None
+    patch: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +142,11 @@ class Operation:
         responses_by_status: ``responses`` keyed by status.
         media: The media handlers of this operation when they differ from the
             application's (declared on the operation, resource or blueprint).
+        conditional: Its conditional-request declaration
+            (:func:`heron.conditional.conditional`), or None.
+        pagination: Its pagination (:func:`heron.pagination.paginate`), or None.
+        patch: What its PATCH content patches (:func:`heron.patch.patch_body`),
+            or None.
     """
 
     method: str
@@ -146,10 +163,15 @@ class Operation:
     extra: Mapping[str, Any] = field(default_factory=dict)
     responses_by_status: Mapping[int | str, ResponseSpec] = field(default_factory=dict)
     media: MediaRegistry | None = None
+    conditional: Conditional | None = None
+    pagination: Pagination | None = None
+    patch: PatchBody | None = None
 
     @property
     def body_argument(self) -> Argument | None:
-        """The argument read from the request content, if any."""
+        """The argument read from the request content, if any (a patch document too)."""
+        if self.patch is not None:
+            return self.patch.argument
         for arg in self.arguments:
             if arg.location in BODY_LOCATIONS:
                 return arg
@@ -229,6 +251,7 @@ def response(
     many: bool = False,
     headers: Mapping[str, str | Mapping[str, Any]] | None = None,
     example: Any = None,
+    content_type: str | None = None,
 ) -> Callable[[F], F]:
     """Declare a response of a handler.
 
@@ -245,6 +268,9 @@ def response(
         many: Whether the body is a list of ``schema`` items.
         headers: Headers for the spec: name → description or header object.
         example: Example body for the spec.
+        content_type: For a file or other bytes the handler sends as a
+            response (:func:`heron.files.send_file`): their media type, e.g.
+            ``"image/png"``, documented as ``format: binary`` content.
 
     Returns:
         The decorator.
@@ -252,7 +278,9 @@ def response(
 
     def decorator(func: F) -> F:
         instance = _instance(schema, many) if schema is not None else None
-        spec = ResponseSpec(status, instance, description, dict(headers or {}), example)
+        spec = ResponseSpec(
+            status, instance, description, dict(headers or {}), example, content_type
+        )
         _decl(func).responses.insert(0, spec)
         return func
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .media.base import MediaHandler, MediaRegistry
 from .openapi.naming import derive_operation_id
 from .operations import (
     Operation,
     OperationDecl,
+    ResponseSpec,
     build_arguments,
     split_docstring,
     success_response,
 )
+from .patch import build_patch_body
+
+if TYPE_CHECKING:
+    from .pagination import Pagination
 
 __all__ = ["HANDLER_METHODS", "Resource", "Route", "build_route"]
 
@@ -114,11 +120,19 @@ def build_operation(
         The operation record.
     """
     decl: OperationDecl = getattr(handler, "__heron_operation__", None) or OperationDecl()
+    raw_arguments = decl.arguments
     responses = tuple(decl.responses)
+    declared = success_response(responses)
+    many = bool(declared.schema is not None and declared.schema.many)  # a list: ``list<Plural>``
+    pagination = decl.pagination
+    if pagination is not None:
+        raw_arguments, pagination = pagination.with_query(raw_arguments, method)
+        if pagination.envelope:
+            responses = _envelope_responses(pagination, responses, type(resource).__name__)
     success = success_response(responses)
+    arguments = build_arguments(OperationDecl(arguments=raw_arguments), default_unknown)
     summary, description = split_docstring(handler)
     doc = decl.doc
-    many = bool(success.schema is not None and success.schema.many)
     op_id = doc.get("operation_id") or derive_operation_id(
         type(resource).__name__, method, item=_item_rule(rule), many=many
     )
@@ -129,7 +143,7 @@ def build_operation(
         summary=doc.get("summary", summary),
         description=doc.get("description", description),
         tags=tuple(doc["tags"]) if "tags" in doc else tags,
-        arguments=build_arguments(decl, default_unknown),
+        arguments=arguments,
         responses=responses,
         success=success,
         deprecated=bool(doc.get("deprecated", False)),
@@ -137,7 +151,44 @@ def build_operation(
         extra=dict(doc.get("extra", {})),
         responses_by_status={r.status: r for r in responses},
         media=MediaRegistry(chosen) if (chosen := decl.media or media) else None,
+        conditional=decl.conditional,
+        pagination=pagination,
+        patch=(
+            build_patch_body(decl.patch, default_unknown, method, arguments) if decl.patch else None
+        ),
     )
+
+
+def _envelope_responses(
+    pagination: Pagination, responses: tuple[ResponseSpec, ...], resource: str
+) -> tuple[ResponseSpec, ...]:
+    """Replace the success response's list schema by the pagination envelope's."""
+    success = success_response(responses)
+    if success.schema is None or not success.schema.many:
+        raise ValueError(
+            f"paginate(envelope=True) on {resource}.get needs a list response:"
+            " @response(200, ItemSchema, many=True)"
+        )
+    envelope = dataclasses.replace(success, schema=pagination.envelope_schema(success.schema))
+    return tuple(envelope if r is success else r for r in responses)
+
+
+def _bind(resource: Any, operations: dict[str, Operation]) -> None:
+    """Resolve what operations take from their route's other operations (in place).
+
+    Conditional requests on unsafe methods and patches read the current state
+    through the route's ``GET`` unless told otherwise.
+    """
+    get = operations.get("GET")
+    for method, op in list(operations.items()):
+        changes: dict[str, Any] = {}
+        if op.conditional is not None:
+            negotiated = (get or op) if getattr(resource, "negotiate", True) else None
+            changes["conditional"] = op.conditional.bind(resource, method, operations, negotiated)
+        if op.patch is not None:
+            changes["patch"] = op.patch.bind(resource, operations)
+        if changes:
+            operations[method] = dataclasses.replace(op, **changes)
 
 
 def build_route(
@@ -186,6 +237,7 @@ def build_route(
         )
         for method, handler in handlers.items()
     }
+    _bind(resource, operations)
     if "GET" in operations:
         operations["HEAD"] = operations["GET"]
     allow = ", ".join(sorted({*operations, "OPTIONS"}))

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from .app import Api
     from .operations import Operation
     from .resources import Route
+    from .sessions import Session
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "Response", "add_vary"]
 
 
 class Request(_WZRequest):
@@ -28,6 +29,12 @@ class Request(_WZRequest):
         operation: The matched operation, once routing succeeded.
         route: The matched route (its ``allow`` header, resource, rule).
         path_params: Path parameters as converted by the rule's converters.
+        principal: Who is calling, as the security scheme's verify callback
+            returned it (see :mod:`heron.security`); None for an operation
+            without a security requirement or an anonymous request.
+        principals: Every authenticated scheme's principal, by scheme name
+            (several when an alternative combines schemes).
+        opened_session: The session if ``req.session`` was used, else None.
     """
 
     def __init__(self, environ: dict[str, Any], api: Api) -> None:
@@ -38,6 +45,22 @@ class Request(_WZRequest):
         self.route: Route | None = None
         self.path_params: dict[str, Any] = {}
         self.url_adapter: MapAdapter | None = None
+        self.principal: Any = None
+        self.principals: dict[str, Any] = {}
+        self.opened_session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The signed-cookie session (:mod:`heron.sessions`), loaded on first use.
+
+        Raises:
+            RuntimeError: If the application has no ``Sessions`` extension.
+        """
+        if self.opened_session is None:
+            from .sessions import load_session
+
+            self.opened_session = load_session(self)
+        return self.opened_session
 
     def url_for(self, endpoint: str, *, external: bool = False, **values: Any) -> str:
         """Build the URL of a registered route.
@@ -62,3 +85,18 @@ class Response(_WZResponse):
     """A response; handlers may return one for full control."""
 
     default_mimetype = "application/json"
+
+
+def add_vary(response: _WZResponse, name: str) -> None:
+    """Add ``name`` to the response's ``Vary`` field, once (RFC 9110 §12.5.5).
+
+    Cheaper than Werkzeug's ``response.vary.add`` (which parses and rebuilds a
+    header set); a ``Vary: *`` is left alone.
+    """
+    current = response.headers.get("Vary")
+    if not current:
+        response.headers["Vary"] = name
+        return
+    listed = {item.strip().lower() for item in current.split(",")}
+    if "*" not in listed and name.lower() not in listed:
+        response.headers["Vary"] = f"{current}, {name}"

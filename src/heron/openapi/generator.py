@@ -6,9 +6,10 @@ Every operation's parameters, request body and responses come from the same
 bodies in every parser's type, responses in every serializer's, errors in
 every serializer's problem type. Errors are documented automatically: 422
 wherever arguments are validated, 400 and 415 wherever content is read (413
-too with a content limit), 404 wherever the path has parameters, 406 wherever
-the representation is negotiated, all referencing the one ``Problem`` component
-(RFC 9457), or the application's own error schema.
+too with a content limit, or form limits on form content), 404 wherever the
+path has parameters, 406 wherever the representation is negotiated, all
+referencing the one ``Problem`` component (RFC 9457), or the application's own
+error schema.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from ..errors import status_phrase
-from ..fields import Upload, takes_files
+from ..fields import Upload, multipart_encoding, takes_files, upload_properties
 from ..media.base import MediaRegistry
 from ..negotiation import format_parameter
 from ..operations import Operation, ResponseSpec
+from ..security import SecurityDocument
 from .converters import rule_to_openapi
+from .features import FeatureDocs
 from .naming import ComponentNamer
 
 if TYPE_CHECKING:
@@ -187,19 +190,28 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
         options["servers"] = api.servers
     if api.tags:
         options["tags"] = list(api.tags.values())
+    security = SecurityDocument(api, openapi_version)
+    options.update(security.top_level())
     plugin = MarshmallowPlugin(schema_name_resolver=ComponentNamer())
     spec = APISpec(api.title, api.version, openapi_version, plugins=[plugin], **options)
     assert plugin.converter is not None  # set by APISpec's plugin initialisation
     plugin.converter.add_attribute_function(exclusive_range)  # type: ignore[no-untyped-call]
     plugin.map_to_openapi_type(Upload, "string", "binary")  # type: ignore[no-untyped-call]
+    plugin.converter.add_attribute_function(upload_properties)  # type: ignore[no-untyped-call]
     errors = _ErrorContent(api, spec)
     for name, (status, description) in ERROR_RESPONSES.items():
-        if status == 413 and api.max_content_length is None:
+        if status == 413 and not any(
+            _may_be_too_large(api, op)
+            for route in api.router
+            for op in route.operations.values()
+            if route.include_in_schema and op.include_in_schema
+        ):
             continue
         response = errors.response(description)
         if status == 415:
             response["headers"] = _ACCEPT_HEADERS
         spec.components.response(name, response)
+    features = FeatureDocs(spec, errors.response)
     rules = {rule.endpoint: rule for rule in api.router.map.iter_rules()}
     for route in api.router:
         if not route.include_in_schema:
@@ -212,8 +224,11 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
                 operations[method.lower()] = _operation(
                     api, route, op, errors, has_path_params=bool(path_params)
                 )
+                security.document_operation(op, operations[method.lower()])
+                features.document_operation(op, operations[method.lower()])
         if operations:
             spec.path(path=path, operations=operations, parameters=path_params)
+    security.add_components(spec, errors.response)
     document: dict[str, Any] = spec.to_dict()
     # "openapi" first and "info" in reading order (apispec puts them elsewhere).
     info = document.pop("info")
@@ -299,6 +314,7 @@ def _operation(
             "required": arg.required,
             "content": {p.media_type: dict(media) for p in parsers},
         }
+        _add_encoding(body["content"], arg.schema)
         if arg.description:
             body["description"] = arg.description
         result["requestBody"] = body
@@ -310,8 +326,16 @@ def _operation(
     result["responses"] = _responses(
         api, op, errors, has_path_params=has_path_params, negotiate=route.negotiate
     )
+    _extension_responses(api, route, op, errors, result["responses"])
     result.update(op.extra)
     return result
+
+
+def _add_encoding(content: dict[str, Any], schema: ma.Schema) -> None:
+    """Document the accepted types of each file part (OpenAPI Encoding Object)."""
+    multipart = content.get("multipart/form-data")
+    if multipart is not None and (encoding := multipart_encoding(schema)):
+        multipart["encoding"] = encoding
 
 
 def _format_parameter(media: MediaRegistry, name: str) -> dict[str, Any]:
@@ -337,7 +361,7 @@ def _responses(
     auto: list[tuple[int, str]] = []
     if op.body_argument is not None:
         auto += [(400, "BadRequest"), (415, "UnsupportedMediaType")]
-        if api.max_content_length is not None:
+        if _may_be_too_large(api, op):
             auto.append((413, "ContentTooLarge"))
     if has_path_params:
         auto.append((404, "NotFound"))
@@ -350,13 +374,65 @@ def _responses(
     return dict(sorted(responses.items(), key=lambda item: item[0]))
 
 
+def _may_be_too_large(api: Api, op: Operation) -> bool:
+    """Tell whether ``op``'s content may be refused with 413 (RFC 9110 §15.5.14).
+
+    With a content limit, any content may; without, form content may still
+    exceed Werkzeug's limits on ``multipart/form-data`` parts.
+    """
+    arg = op.body_argument
+    if arg is None:
+        return False
+    if api.max_content_length is not None:
+        return True
+    return arg.location == "form" and (
+        api.max_form_parts is not None or api.max_form_memory_size is not None
+    )
+
+
+def _extension_responses(
+    api: Api, route: Route, op: Operation, errors: _ErrorContent, responses: dict[str, Any]
+) -> None:
+    """Add what extensions document: ``openapi_responses(route, operation) -> [ResponseSpec]``.
+
+    A response the operation does not document yet is added (an error status
+    without a schema as problem details); for one it does, the extension's
+    headers are added to it (e.g. rate limit fields on the success response).
+    Responses stay sorted by status.
+    """
+    documenters = [
+        document
+        for extension in api.extensions.values()
+        if (document := getattr(extension, "openapi_responses", None)) is not None
+    ]
+    for document in documenters:
+        for spec in document(route, op):
+            rendered = _response(op.media or api.media, spec, errors)
+            current = responses.get(str(spec.status))
+            if current is None:
+                responses[str(spec.status)] = rendered
+            # A reference to a component (its name, or a $ref) takes no sibling headers.
+            elif isinstance(current, dict) and "$ref" not in current and "headers" in rendered:
+                headers = current.setdefault("headers", {})
+                for name, header in rendered["headers"].items():
+                    headers.setdefault(name, header)
+    if documenters:
+        ordered = sorted(responses.items(), key=lambda item: item[0])
+        responses.clear()
+        responses.update(ordered)
+
+
 def _response(media: MediaRegistry, spec: ResponseSpec, errors: _ErrorContent) -> dict[str, Any]:
     status = spec.status
     description = spec.description
     if description is None:
         description = status_phrase(status) if isinstance(status, int) else "Default response"
     result: dict[str, Any] = {"description": description}
-    if spec.schema is not None:
+    if spec.content_type is not None:
+        # Bytes sent as they are (a file): OpenAPI 3.0.3 §4.7.14.3 (valid in 3.1).
+        binary = {"type": "string", "format": "binary"}
+        result["content"] = {spec.content_type: {"schema": binary}}
+    elif spec.schema is not None:
         body: dict[str, Any] = {"schema": spec.schema}
         if spec.example is not None:
             body["example"] = spec.example

@@ -97,6 +97,11 @@ class ComponentNamer:
     ``PetPartial``, ``load_only``/``dump_only`` → ``...LoadOnly...``. A class may
     set ``class Meta: openapi_name = "..."``. Two different classes with the same
     name are told apart by their module (``BillingPet``), never by a counter.
+
+    Schemas Heron derives from a declared one are named after it: the merge
+    patch schema of ``PetSchema`` is ``PetPatch`` (:func:`heron.patch.patch_schema`),
+    a pagination envelope of its list ``PetPage``
+    (:meth:`heron.pagination.Pagination.envelope_schema`).
     """
 
     def __init__(self) -> None:
@@ -123,6 +128,12 @@ class ComponentNamer:
         )
 
     def _candidates(self, cls: type[ma.Schema], instance: ma.Schema) -> list[str]:
+        derived = getattr(cls, "__heron_derived__", None)
+        if derived is not None:
+            # A schema Heron derives from another (``PetPatch``, ``PetPage``) is
+            # named after it, module prefixes and modifiers included.
+            origin, suffix = derived
+            return [name + suffix for name in self._candidates(type(origin), origin)]
         meta_name = getattr(getattr(cls, "Meta", None), "openapi_name", None)
         base = meta_name or cls.__name__
         if not meta_name and base.endswith("Schema") and len(base) > len("Schema"):

@@ -1,0 +1,208 @@
+"""Over HTTP: each app under gunicorn (one sync worker) on 127.0.0.1, loaded by ``wrk``.
+
+Every server's answers are checked over HTTP before it is loaded. ``wrk`` runs
+for a bounded duration per scenario; POST scenarios use a small Lua script.
+Only 127.0.0.1 is ever contacted. On a 2-core machine gunicorn's worker and
+``wrk`` share the cores: read ratios, not absolute figures.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from .scenarios import SCENARIOS, Answer, Scenario, check
+
+__all__ = ["Server", "available", "requests_per_second"]
+
+ROOT = Path(__file__).resolve().parent.parent
+_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def available() -> str | None:
+    """Return the path of ``wrk``, or None when it is not installed."""
+    return shutil.which("wrk")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"gunicorn not listening on 127.0.0.1:{port} after {timeout}s")
+
+
+def _fetch(port: int, scenario: Scenario) -> Answer:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/json"} if scenario.body else {}
+        conn.request(scenario.method, scenario.url, body=scenario.body or None, headers=headers)
+        resp = conn.getresponse()
+        return Answer(resp.status, resp.getheaders(), resp.read())
+    finally:
+        conn.close()
+
+
+def _script(scenario: Scenario, folder: Path) -> Path | None:
+    if not scenario.body:
+        return None
+    path = folder / f"{scenario.key}.lua"
+    path.write_text(
+        f'wrk.method = "{scenario.method}"\n'
+        f"wrk.body = [==[{scenario.body.decode()}]==]\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    return path
+
+
+def _wrk(
+    wrk: str, port: int, scenario: Scenario, seconds: float, connections: int, tmp: Path
+) -> float:
+    cmd = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s"]
+    script = _script(scenario, tmp)
+    if script is not None:
+        cmd += ["-s", str(script)]
+    cmd.append(f"http://127.0.0.1:{port}{scenario.url}")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    rps = _RPS.search(out.stdout)
+    if rps is None:
+        raise RuntimeError(f"wrk printed no Requests/sec:\n{out.stdout}\n{out.stderr}")
+    errors = _ERRORS.search(out.stdout)
+    if errors is not None and any(int(n) for n in errors.groups()[1:]):
+        raise RuntimeError(f"wrk saw socket errors:\n{out.stdout}")
+    bad = _NON_2XX.search(out.stdout)
+    if scenario.status < 400 and bad is not None and int(bad.group(1)):
+        raise RuntimeError(f"{scenario.key}: wrk got non-2xx answers:\n{out.stdout}")
+    return float(rps.group(1))
+
+
+class Server:
+    """One app under gunicorn (one sync worker) on a free port of 127.0.0.1.
+
+    Args:
+        target: gunicorn's application target (``benchmarks.apps:heron_app()``).
+        folder: Where the server's log goes.
+    """
+
+    def __init__(self, target: str, folder: Path) -> None:
+        self.port = _free_port()
+        self.log = folder / f"gunicorn-{self.port}.log"
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers=1",
+            "--worker-class=sync",
+            f"--bind=127.0.0.1:{self.port}",
+            "--log-level=warning",
+            target,
+        ]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        try:
+            _wait(self.port, self.proc, self.log)
+        except BaseException:
+            self.stop()
+            raise
+
+    def check(self, keys: Iterable[str]) -> None:
+        """Check the server's answer to each scenario over HTTP.
+
+        Raises:
+            AssertionError: On a wrong answer.
+        """
+        for key in keys:
+            check(SCENARIOS[key], _fetch(self.port, SCENARIOS[key]))
+
+    def stop(self) -> None:
+        """Stop gunicorn (SIGTERM, then SIGKILL after 10 s)."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def requests_per_second(
+    apps: Iterable[tuple[str, str, Sequence[str]]],
+    *,
+    seconds: float,
+    rounds: int = 3,
+    connections: int = 8,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Serve every app, check it over HTTP, then load each (app, scenario) with wrk.
+
+    All servers start first; the wrk runs are interleaved over ``rounds``
+    rounds (one run at a time: they would share the cores), so a slow spell
+    of the machine spreads over every app. An idle server costs nothing.
+
+    Args:
+        apps: (app name, gunicorn target, scenario keys) triples.
+        seconds: wrk's duration per run.
+        rounds: Runs per (app, scenario); the median is reported.
+        connections: wrk's open connections.
+        progress: Called with a line of text as each round ends.
+
+    Returns:
+        App name → scenario → requests per second (median over rounds).
+
+    Raises:
+        AssertionError: If a server answers a scenario wrongly.
+        RuntimeError: If wrk is missing, gunicorn fails to start, or wrk sees errors.
+    """
+    wrk = available()
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    todo = list(apps)
+    samples: dict[tuple[str, str], list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="heron-wrk-") as folder:
+        tmp = Path(folder)
+        servers: dict[str, Server] = {}
+        try:
+            for name, target, keys in todo:
+                servers[name] = Server(target, tmp)
+                servers[name].check(keys)
+            for r in range(rounds):
+                for name, _target, keys in todo:
+                    for key in keys:
+                        rps = _wrk(
+                            wrk, servers[name].port, SCENARIOS[key], seconds, connections, tmp
+                        )
+                        samples.setdefault((name, key), []).append(rps)
+                if progress is not None:
+                    progress(f"wrk round {r + 1}/{rounds}")
+        finally:
+            for server in servers.values():
+                server.stop()
+    result: dict[str, dict[str, float]] = {}
+    for (name, key), values in samples.items():
+        result.setdefault(name, {})[key] = statistics.median(values)
+    return result

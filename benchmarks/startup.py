@@ -1,0 +1,173 @@
+"""One-off costs: building the OpenAPI document of a 500-operation API, and ``import heron``."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+__all__ = ["import_time", "spec_time", "synthetic_api"]
+
+#: Operations per synthetic collection: list, create, read, replace, delete.
+OPS_PER_COLLECTION = 5
+
+
+def _schemas(i: int) -> tuple[type[ma.Schema], type[ma.Schema]]:
+    thing = ma.Schema.from_dict(
+        {
+            "id": fields.Integer(dump_only=True),
+            "name": fields.String(required=True, validate=validate.Length(min=1, max=100)),
+            "price": fields.Float(validate=validate.Range(min=0)),
+            "tags": fields.List(fields.String(), load_default=list),
+            "created": fields.DateTime(dump_only=True),
+            "kind": fields.String(validate=validate.OneOf(["a", "b", "c"])),
+        },
+        name=f"Thing{i}",
+    )
+    query = ma.Schema.from_dict(
+        {
+            "limit": fields.Integer(load_default=10, validate=validate.Range(min=1, max=100)),
+            "offset": fields.Integer(load_default=0, validate=validate.Range(min=0)),
+            "tag": fields.String(),
+        },
+        name=f"Thing{i}Query",
+    )
+    return thing, query
+
+
+def synthetic_api(operations: int = 500) -> Any:
+    """Build a Heron API of ``operations`` operations over distinct schemas.
+
+    Each collection ``/things{i}`` has list (with a query schema) and create,
+    and ``/things{i}/<int:thing_id>`` has read, replace and delete: five
+    operations and two schemas per collection.
+
+    Args:
+        operations: How many operations (a multiple of 5).
+
+    Returns:
+        The :class:`heron.Api`.
+    """
+    from heron import Api, Resource, arguments, response
+
+    api = Api("Synthetic", "1.0.0")
+    for i in range(operations // OPS_PER_COLLECTION):
+        thing, query = _schemas(i)
+
+        class Collection(Resource):
+            @arguments(query, location="query")
+            @response(200, thing, many=True)
+            def get(self, req: Any, query: Any) -> Any:
+                """List things."""
+                return []
+
+            @arguments(thing)
+            @response(201, thing)
+            def post(self, req: Any, body: Any) -> Any:
+                """Create a thing."""
+                return body
+
+        class Item(Resource):
+            @response(200, thing)
+            @response(404, description="No such thing.")
+            def get(self, req: Any, thing_id: int) -> Any:
+                """Read a thing."""
+                return {}
+
+            @arguments(thing)
+            @response(200, thing)
+            def put(self, req: Any, thing_id: int, body: Any) -> Any:
+                """Replace a thing."""
+                return body
+
+            @response(204)
+            def delete(self, req: Any, thing_id: int) -> None:
+                """Delete a thing."""
+
+        # operationIds are derived from class names (listThings0, createThings0...).
+        Collection.__name__ = Collection.__qualname__ = f"Things{i}"
+        Item.__name__ = Item.__qualname__ = f"Thing{i}"
+        api.add_resource(Collection, f"/things{i}")
+        api.add_resource(Item, f"/things{i}/<int:thing_id>")
+    return api
+
+
+def spec_time(operations: int = 500, rounds: int = 3) -> dict[str, Any]:
+    """Time building the OpenAPI document of :func:`synthetic_api` (not its registration).
+
+    Args:
+        operations: Operations in the API.
+        rounds: Fresh APIs built and timed; the median is reported.
+
+    Returns:
+        ``operations`` (counted in the document), ``seconds`` (median),
+        ``min`` and ``max``.
+
+    Raises:
+        AssertionError: If the document does not hold ``operations`` operations.
+    """
+    times = []
+    counted = 0
+    for _ in range(rounds):
+        api = synthetic_api(operations)
+        start = time.perf_counter()
+        spec = api.openapi()
+        times.append(time.perf_counter() - start)
+        counted = sum(
+            1
+            for path, item in spec["paths"].items()
+            if path.startswith("/things")
+            for method in item
+            if method in ("get", "put", "post", "delete", "patch")
+        )
+    assert counted == operations, f"the spec has {counted} operations, not {operations}"
+    return {
+        "operations": counted,
+        "seconds": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+    }
+
+
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|\s*(\S+)\s*$")
+
+
+def import_time(rounds: int = 5) -> dict[str, float]:
+    """Measure ``python -X importtime -c "import heron"`` in fresh interpreters.
+
+    Args:
+        rounds: Interpreters started; medians are reported.
+
+    Returns:
+        ``importtime_ms``: the cumulative time of ``heron``'s top-level import
+        as ``-X importtime`` reports it (with its own overhead), and
+        ``wall_ms``: ``import heron`` timed with ``perf_counter`` without
+        ``-X importtime``.
+    """
+    cumulative = []
+    wall = []
+    probe = "import time; t = time.perf_counter(); import heron; print(time.perf_counter() - t)"
+    for _ in range(rounds):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import heron"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in done.stderr.splitlines():
+            found = _IMPORT_LINE.match(line)
+            if found and found.group(3) == "heron":
+                cumulative.append(int(found.group(2)) / 1000)
+        out = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        wall.append(float(out.stdout) * 1000)
+    if not cumulative:
+        raise RuntimeError("-X importtime reported no top-level import of heron")
+    return {"importtime_ms": statistics.median(cumulative), "wall_ms": statistics.median(wall)}
