@@ -184,7 +184,10 @@ def _startup_targets(results: dict[str, Any]) -> list[Row]:
     label = "`import heron` ≤ 100 ms (`-X importtime`, cumulative)"
     if imported:
         ms = imported["importtime_ms"]
-        rows.append((label, f"{ms:.0f} ms (wall {imported['wall_ms']:.0f} ms)", ms <= 100))
+        measured = f"{ms:.0f} ms (wall {imported['wall_ms']:.0f} ms"
+        if "dependencies_ms" in imported:
+            measured += f"; Werkzeug + marshmallow alone {imported['dependencies_ms']:.0f} ms"
+        rows.append((label, measured + ")", ms <= 100))
     else:
         rows.append((label, "not measured", None))
     return rows

@@ -49,7 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--spec-operations", type=int, default=500)
     p.add_argument("--json", type=Path, help="also write the raw results here")
     p.add_argument("--output", type=Path, help="also write the markdown report here")
-    p.add_argument("--from-json", type=Path, help="render a saved run instead of measuring")
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        help="render saved runs instead of measuring; parts of later files replace earlier ones",
+    )
     p.add_argument(
         "--profile",
         metavar="APP:KEY",
@@ -189,6 +194,24 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return run.results
 
 
+def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Merge saved runs: each part measured by a later run replaces the earlier one.
+
+    Args:
+        runs: Results as ``--json`` saves them, oldest first.
+
+    Returns:
+        One result: the first run's machine, settings updated by each run,
+        the notes of all.
+    """
+    merged: dict[str, Any] = {"machine": runs[0]["machine"], "settings": {}, "notes": []}
+    for run in runs:
+        merged["settings"].update(run.get("settings", {}))
+        merged["notes"] += run.get("notes", [])
+        merged.update({part: run[part] for part in PARTS if part in run})
+    return merged
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the suite and print the report.
 
@@ -208,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(profile(APPS[name].factory(), key, args.profile_requests))
         return 0
     if args.from_json:
-        results = json.loads(args.from_json.read_text())
+        results = merge([json.loads(path.read_text()) for path in args.from_json])
     else:
         results = measure(args)
     report = render(results)

@@ -15,6 +15,7 @@ import pytest
 
 from benchmarks.apps import APPS
 from benchmarks.report import render, targets
+from benchmarks.run import merge
 from benchmarks.scenarios import (
     INVALID_FIELDS,
     SCENARIOS,
@@ -91,11 +92,11 @@ def test_payload_floor_does_the_scenarios_work() -> None:
 
 def test_synthetic_api_has_the_operations_it_claims() -> None:
     spec = synthetic_api(20).openapi()
-    methods = [
-        m for item in spec["paths"].values() for m in item if m in ("get", "post", "put", "delete")
-    ]
-    assert len([p for p in spec["paths"] if p.startswith("/things")]) == 8
-    assert len(methods) >= 20
+    things = {p: item for p, item in spec["paths"].items() if p.startswith("/things")}
+    methods = [m for item in things.values() for m in item if m in ("get", "post", "put", "delete")]
+    assert len(things) == 8
+    assert len(methods) == 20
+    assert "Thing3" in spec["components"]["schemas"]
 
 
 def test_report_marks_targets() -> None:
@@ -131,3 +132,16 @@ def test_scenarios_are_copied_into_the_repo() -> None:
     text = (ROOT / "benchmarks" / "SCENARIOS.md").read_text()
     for key in SCENARIOS:
         assert f"| {key} |" in text
+
+
+def test_saved_runs_merge_part_by_part() -> None:
+    machine = {"date": "d", "cpu": "c", "nproc": 2, "os": "o", "python": "p", "packages": {}}
+    first = {"machine": machine, "settings": {"rounds": 15}, "notes": ["a"], "spec": {"x": 1}}
+    first["import"] = {"importtime_ms": 300.0, "wall_ms": 290.0}
+    second = {"machine": machine, "settings": {"quick": True}, "notes": ["b"]}
+    second["import"] = {"importtime_ms": 90.0, "wall_ms": 80.0}
+    merged = merge([first, second])
+    assert merged["spec"] == {"x": 1}
+    assert merged["import"]["importtime_ms"] == 90.0
+    assert merged["settings"] == {"rounds": 15, "quick": True}
+    assert merged["notes"] == ["a", "b"]

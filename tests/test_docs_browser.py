@@ -35,6 +35,7 @@ def test_swagger_ui_renders_petstore_operations(tmp_path: Path) -> None:
     # Swagger UI ran (its bundle loaded from the app) and rendered the document:
     assert 'class="swagger-ui' in dom
     assert "Petstore" in dom
-    for path in ("/pets", "/pets/{pet_id}"):
+    for path in ("/pets", "/pets/{pet_id}", "/pets/{pet_id}/photo"):
         assert f'data-path="{path}"' in dom, path
     assert "OAS 3.1" in dom
+    assert 'class="btn authorize' in dom  # the API key's Authorize button

@@ -459,3 +459,94 @@ def test_a_file_response_without_conditional_requests() -> None:
     assert set(responses["200"]["headers"]) == {"Content-Disposition"}
     resp = get(api, "/snapshot", headers={"Range": "bytes=0-3"})
     assert (resp.status_code, resp.data) == (200, png())
+
+
+# -- a file beside representations of data: negotiated against its own type -----------------
+
+
+def _photo_api() -> Api:
+    """A negotiating resource (the default) whose GET sends a file and PUT answers data."""
+    api = Api()
+
+    class Info(ma.Schema):
+        size = ma.fields.Int()
+
+    @api.route("/photo")
+    class Photo(Resource):
+        @arguments(apps_files.AttachmentForm, location="form")
+        @response(200, Info)
+        def put(self, req: Request, form: Any) -> Any:
+            return {"size": 3}
+
+        @file_response("image/*")
+        def get(self, req: Request) -> Any:
+            return send_file(req, io.BytesIO(png()), mimetype="image/png", download_name="p.png")
+
+    @api.route("/logo")
+    class Logo(Resource):
+        @file_response("image/png", ranges=False)
+        def get(self, req: Request) -> Any:
+            return send_file(req, io.BytesIO(png()), mimetype="image/png", download_name="l.png")
+
+    return api
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "image/png",
+        "image/*",
+        "*/*",
+        "image/webp, image/png;q=0, */*;q=0.8",  # other images still acceptable
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8",  # browsers
+        "application/json;q=0.5, image/png",
+    ],
+)
+def test_a_file_is_negotiated_against_its_own_type(accept: str | None) -> None:
+    headers = {"Accept": accept} if accept else {}
+    resp = get(_photo_api(), "/photo", headers=headers)
+    assert resp.status_code == 200, resp.data
+    assert resp.mimetype == "image/png"
+    assert resp.data == png()
+    assert "Accept" not in resp.headers.get("Vary", "")  # the file is the only representation
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/photo", "application/json"),
+        ("/photo", "image/*;q=0, application/json"),
+        ("/photo", "image/png;q=0"),
+        ("/logo", "image/jpeg"),
+        ("/logo", "image/png;q=0, */*"),  # the most specific range decides (RFC 9110 §12.5.1)
+    ],
+)
+def test_a_file_not_accepted_is_a_406_naming_its_type(path: str, accept: str) -> None:
+    resp = get(_photo_api(), path, headers={"Accept": accept})
+    assert resp.status_code == 406
+    assert resp.mimetype == PROBLEM
+    assert resp.json["available"] == ["image/*" if path == "/photo" else "image/png"]
+
+
+def test_format_does_not_apply_to_a_file_and_data_stays_negotiated() -> None:
+    api = _photo_api()
+    resp = get(api, "/photo?format=yaml")
+    assert (resp.status_code, resp.mimetype) == (200, "image/png")
+    # The PUT of the same resource answers data, in the representation asked for.
+    put = api.test_client().put(
+        "/photo",
+        data={"note": "x"},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/yaml"},
+    )
+    assert (put.status_code, put.mimetype) == (200, "application/yaml")
+    assert put.data == b"size: 3\n"
+    spec = api.openapi()["paths"]["/photo"]
+    assert "parameters" not in spec["get"]  # no ?format= for a file
+    assert spec["get"]["responses"]["406"] == {"$ref": "#/components/responses/NotAcceptable"}
+    assert spec["get"]["responses"]["200"]["content"] == {
+        "image/*": {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert [p["name"] for p in spec["put"].get("parameters", [])] == []
+    assert set(spec["put"]["responses"]["200"]["content"]) >= {"application/json"}

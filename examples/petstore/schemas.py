@@ -5,10 +5,22 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-__all__ = ["STATUSES", "DimensionsSchema", "PetQuerySchema", "PetSchema"]
+from heron.fields import Upload
+
+__all__ = [
+    "MAX_PHOTO_SIZE",
+    "STATUSES",
+    "DimensionsSchema",
+    "PetQuerySchema",
+    "PetSchema",
+    "PhotoSchema",
+    "PhotoUploadSchema",
+]
 
 #: The states a pet goes through.
 STATUSES = ("available", "pending", "sold")
+#: Largest photo accepted, in bytes (5 MiB).
+MAX_PHOTO_SIZE = 5 * 1024 * 1024
 
 _POSITIVE = validate.Range(min=0, min_inclusive=False)
 
@@ -32,11 +44,28 @@ class PetSchema(ma.Schema):
 
 
 class PetQuerySchema(ma.Schema):
-    """Query parameters of the pet list."""
+    """Query parameters of the pet list (the page is chosen by ``offset`` and ``limit``)."""
 
     tag = fields.String(metadata={"description": "Only pets with this tag."})
-    limit = fields.Integer(
-        load_default=20,
-        validate=validate.Range(min=1, max=100),
-        metadata={"description": "At most this many pets."},
+
+
+class PhotoUploadSchema(ma.Schema):
+    """A photo, sent as ``multipart/form-data``."""
+
+    photo = Upload(
+        required=True,
+        content_types=["image/*"],
+        max_size=MAX_PHOTO_SIZE,
+        metadata={"description": "The image: any `image/*` type."},
     )
+
+
+class PhotoSchema(ma.Schema):
+    """A pet's photo, as stored."""
+
+    pet_id = fields.Integer(metadata={"description": "The pet it shows."})
+    content_type = fields.String(metadata={"description": "Its media type, as uploaded."})
+    filename = fields.String(metadata={"description": "The name it was uploaded under."})
+    size = fields.Integer(metadata={"description": "In bytes."})
+    sha256 = fields.String(metadata={"description": "SHA-256 of its bytes, in hex."})
+    uploaded_at = fields.DateTime(metadata={"description": "When it was uploaded."})

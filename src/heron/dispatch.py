@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response as _WZResponse
 
 from .errors import (
@@ -66,6 +68,56 @@ def _options_headers(allow: str, operations: Mapping[str, Operation]) -> dict[st
     if patch is not None and patch.patch is not None:
         headers["Accept-Patch"] = ", ".join(patch.patch.media_types)
     return headers
+
+
+def _accept_file(req: Request, content_type: str) -> None:
+    """Check that ``Accept`` admits the type of the file an operation sends.
+
+    An operation whose success response declares a ``content_type``
+    (:func:`heron.files.file_response`, ``response(content_type=...)``) sends
+    bytes of that type, not a representation of data: the JSON, YAML and
+    HTML serializers do not apply, and neither does ``?format=``. The most
+    specific range matching the type gives its quality (RFC 9110 §12.5.1); a
+    declared range (``image/*``) is acceptable when any range overlapping it
+    has a quality above 0 (``Accept: image/png`` takes an ``image/*`` photo).
+
+    Args:
+        req: The request.
+        content_type: The declared media type or range (``image/png``, ``image/*``).
+
+    Raises:
+        NotAcceptable: If ``Accept`` excludes the type (RFC 9110 §15.5.7),
+            decided before the handler runs.
+    """
+    header = req.headers.get("Accept")
+    if not header or not header.strip():
+        return
+    main, _, sub = content_type.partition(";")[0].strip().lower().partition("/")
+    best_spec, best_q = -1, 0.0
+    for rng, q in parse_accept_header(header, MIMEAccept):
+        r_main, _, r_sub = rng.partition(";")[0].strip().lower().partition("/")
+        if r_main == "*" and r_sub == "*":
+            spec = 0
+        elif r_main != main:
+            continue
+        elif r_sub == "*":
+            spec = 1
+        elif sub == "*":  # a declared range: a concrete type in it, unless refused
+            if q <= 0:
+                continue
+            spec = 1
+        elif r_sub == sub:
+            spec = 2
+        else:
+            continue
+        if spec > best_spec or (spec == best_spec and q > best_q):
+            best_spec, best_q = spec, q
+    if best_q <= 0:
+        raise NotAcceptable(
+            f"None of the media types in Accept ({header}) is available; "
+            f"this resource is available as: {content_type}.",
+            available=[content_type],
+        )
 
 
 class Dispatcher:
@@ -158,9 +210,13 @@ class Dispatcher:
         media_type = ""
         media = op.media or api.media
         if route.negotiate:
-            renderer, media_type = negotiate(
-                req, media.serializers(), format_parameter(api.format_param, op)
-            )
+            if op.success.content_type is not None:
+                # Bytes of their own type (a file): Accept is matched against it.
+                _accept_file(req, op.success.content_type)
+            else:
+                renderer, media_type = negotiate(
+                    req, media.serializers(), format_parameter(api.format_param, op)
+                )
         for guard in self._hooks(req, "guards"):
             guard(req, op)
         return self._call(req, op, match.values, renderer, media_type, media)

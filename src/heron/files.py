@@ -177,9 +177,10 @@ def file_response(
     ``ETag``/``Last-Modified`` and a 304; with ``ranges``, ``Accept-Ranges``,
     206 Partial Content with ``Content-Range`` and a 416 problem.
 
-    A resource whose handlers send files sets ``negotiate = False``: the file
-    is the only representation, and a client's ``Accept: image/png`` must not
-    be matched against the JSON and YAML representations of data.
+    The operation is negotiated against ``content_type``, not against the
+    JSON and YAML representations of data: ``Accept: image/png`` gets an
+    ``image/*`` file, ``Accept: application/json`` a 406 (RFC 9110 §15.5.7);
+    the resource's other operations stay negotiated as usual.
 
     Args:
         content_type: The file's media type (``image/png``, ``image/*``,

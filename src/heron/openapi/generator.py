@@ -318,7 +318,9 @@ def _operation(
         if arg.description:
             body["description"] = arg.description
         result["requestBody"] = body
-    format_param = format_parameter(api.format_param, op) if route.negotiate else None
+    # A file (a success response with its own content_type) has no ?format= (see dispatch).
+    files = op.success.content_type is not None
+    format_param = format_parameter(api.format_param, op) if route.negotiate and not files else None
     if format_param and op.method == "GET":
         parameters.append(_format_parameter(op.media or api.media, format_param))
     if parameters:

@@ -19,7 +19,16 @@ _MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
 
 class _SpecDumper(yaml.SafeDumper):
-    """Safe YAML dumper writing multi-line strings as literal blocks."""
+    """Safe YAML dumper: multi-line strings as literal blocks, no anchors/aliases.
+
+    apispec reuses dict objects (shared parameter and header schemas); a spec
+    file is read by people and by tools that handle aliases poorly, so every
+    occurrence is written out in full.
+    """
+
+    def ignore_aliases(self, data: object) -> bool:
+        """Never emit ``&anchor``/``*alias`` pairs."""
+        return True
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
