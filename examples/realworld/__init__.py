@@ -1,0 +1,1 @@
+"""Conduit: the RealWorld API 2.0.0, written with Heron (see README.md)."""
