@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import marshmallow as ma
 from werkzeug.routing import BaseConverter
+from werkzeug.wrappers import Request as _WZRequest
 
 from .blueprints import Blueprint
 from .dispatch import Dispatcher
@@ -34,6 +35,7 @@ T = TypeVar("T")
 ProblemFormatter = Callable[[Request, "HTTPError"], Any]
 E = TypeVar("E", bound=Exception)
 OPENAPI_VERSIONS = ("3.0.3", "3.1.0")
+_WZ_CLOSE = _WZRequest.close
 
 
 class Api(HookMixin):
@@ -403,7 +405,11 @@ class Api(HookMixin):
             response = self._dispatcher.handle(req)
             return response(environ, start_response)
         finally:
-            req.close()  # uploaded files' temporary files
+            if "files" in req.__dict__ or type(req).close is not _WZ_CLOSE:
+                req.close()  # uploaded files' temporary files
+            # Break the request <-> environ cycle, so the request is freed now,
+            # not at the garbage collector's next pass (as Flask does).
+            environ["werkzeug.request"] = None
 
     def test_client(self) -> TestClient:
         """Return a Werkzeug test client for this application."""

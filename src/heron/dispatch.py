@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import marshmallow as ma
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.http import parse_accept_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 from werkzeug.wrappers import Response as _WZResponse
 
 from .errors import (
@@ -29,18 +29,26 @@ from .errors import (
     NotFound,
     error_for_status,
 )
+from .media.base import MediaHandler
 from .media.json import JSONHandler
-from .negotiation import format_parameter, negotiate, select_renderer
-from .routing import MatchKind
+from .negotiation import (
+    format_parameter,
+    negotiate,
+    select_renderer,
+)
+from .routing import MatchKind, RouteMatch
 from .validation import load_arguments
 from .wrappers import Request, Response
 
 if TYPE_CHECKING:
-    from .app import Api
-    from .media.base import MediaHandler, MediaRegistry
-    from .operations import Operation
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["Dispatcher"]
+    from .app import Api
+    from .hooks import Hooks
+    from .media.base import MediaRegistry
+    from .operations import Operation, ResponseSpec
+
+__all__ = ["Dispatcher", "PlainResponse", "plain_fields", "status_line"]
 
 log = logging.getLogger("heron")
 
@@ -48,13 +56,98 @@ log = logging.getLogger("heron")
 ALL_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 _NO_CONTENT = frozenset({204, 304})
 _JSON = JSONHandler()
+_FULL = MatchKind.FULL
+_NONE = MatchKind.NONE
+_REDIRECT = MatchKind.REDIRECT
+#: Fields Werkzeug's ``Response`` computes or rewrites when it sends a response:
+#: a response setting one of them is built as a ``Response``.
+_COMPUTED_FIELDS = frozenset(
+    {"content-type", "content-length", "vary", "location", "content-location"}
+)
+_RENDER = MediaHandler.render
+#: Status lines as Werkzeug writes them (``404 NOT FOUND``), by code.
+_STATUS_LINES: dict[int, str] = {}
 
 
-def _no_content(status: int, headers: Mapping[str, str] | None) -> Response:
-    """Return a response without content (and so without ``Content-Type``)."""
-    resp = Response(status=status, headers=headers)
-    del resp.headers["Content-Type"]
-    return resp
+def status_line(code: int) -> str:
+    """Return the WSGI status line of ``code`` as Werkzeug's ``Response`` writes it."""
+    line = _STATUS_LINES.get(code)
+    if line is None:
+        phrase = HTTP_STATUS_CODES.get(code)
+        line = f"{code} {phrase.upper()}" if phrase else f"{code} UNKNOWN"
+        if 100 <= code <= 999:
+            _STATUS_LINES[code] = line
+    return line
+
+
+class PlainResponse:
+    """A response sent without building Werkzeug's ``Response``: status, fields, content.
+
+    The dispatcher answers with one when nothing after the handler needs a
+    response object (no ``after_request`` hook applies to the route, no
+    conditional request is evaluated, no field Werkzeug rewrites is set): the
+    fields are the ones a ``Response`` would send, in the same order. It is
+    called like a WSGI application; a ``HEAD`` request gets the fields
+    without the content (RFC 9110 §9.3.2).
+
+    Args:
+        status: The status code.
+        headers: The header fields, as WSGI's ``(name, value)`` list.
+        body: The content.
+    """
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes = b"") -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def status_code(self) -> int:
+        """The status code (as on Werkzeug's ``Response``)."""
+        return self.status
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        """Send the response (PEP 3333)."""
+        start_response(_STATUS_LINES.get(self.status) or status_line(self.status), self.headers)
+        if not self.body or environ["REQUEST_METHOD"] == "HEAD":
+            return []
+        return [self.body]
+
+    def to_response(self) -> Response:
+        """Return the same response as a Werkzeug ``Response`` (for hooks that need one)."""
+        resp = Response(status=self.status, headers=self.headers)
+        if not any(name.lower() == "content-type" for name, _ in self.headers):
+            del resp.headers["Content-Type"]
+        if self.body:
+            resp.set_data(self.body)
+        return resp
+
+
+def plain_fields(headers: Any) -> list[tuple[str, str]] | None:
+    """Return ``headers`` as WSGI fields, or None where Werkzeug's ``Response`` must build them.
+
+    Only a dict of string names and string values, none of them a field
+    Werkzeug computes or rewrites, none with a line break (which Werkzeug
+    refuses), is taken as it is.
+    """
+    if not headers:
+        return []
+    if type(headers) is not dict:
+        return None
+    fields: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if (
+            type(name) is not str
+            or type(value) is not str
+            or name.lower() in _COMPUTED_FIELDS
+            or "\n" in value
+            or "\r" in value
+        ):
+            return None
+        fields.append((name, value))
+    return fields
 
 
 def _options_headers(allow: str, operations: Mapping[str, Operation]) -> dict[str, str]:
@@ -89,7 +182,7 @@ def _accept_file(req: Request, content_type: str) -> None:
         NotAcceptable: If ``Accept`` excludes the type (RFC 9110 §15.5.7),
             decided before the handler runs.
     """
-    header = req.headers.get("Accept")
+    header = req.environ.get("HTTP_ACCEPT")
     if not header or not header.strip():
         return
     main, _, sub = content_type.partition(";")[0].strip().lower().partition("/")
@@ -120,6 +213,45 @@ def _accept_file(req: Request, content_type: str) -> None:
         )
 
 
+AnyResponse = _WZResponse | PlainResponse
+
+
+def _unpack(op: Operation, rv: tuple[Any, ...]) -> tuple[Any, Any, Any]:
+    """Split a handler's tuple into data, status and headers.
+
+    Raises:
+        TypeError: If the tuple has another shape.
+    """
+    if len(rv) == 2 and isinstance(rv[1], Mapping):
+        return rv[0], op.success.status, rv[1]
+    if len(rv) == 2:
+        return rv[0], rv[1], None
+    if len(rv) == 3:
+        return rv
+    raise TypeError(
+        f"{op.operation_id} returned a tuple of {len(rv)} items;"
+        " return data, (data, status), (data, headers) or (data, status, headers)"
+    )
+
+
+def _format_asked(req: Request, name: str | None) -> str | None:
+    """Return the ``?format=`` value of ``req`` as :func:`negotiate` reads it, or None.
+
+    Args:
+        req: The request.
+        name: The format parameter in effect (:func:`format_parameter`), or None.
+
+    The query string is parsed only when it may hold the parameter.
+    """
+    if not name:
+        return None
+    if "args" not in req.__dict__:
+        query = req.environ.get("QUERY_STRING")
+        if not query or (name not in query and "%" not in query and "+" not in query):
+            return None
+    return req.args.get(name)
+
+
 class Dispatcher:
     """Turns a request into a response for one :class:`~heron.Api`.
 
@@ -130,8 +262,33 @@ class Dispatcher:
 
     def __init__(self, api: Api) -> None:
         self.api = api
+        #: Serializers → (the problem JSON handler, serializers with it first).
+        self._problem_preferences: dict[
+            tuple[MediaHandler, ...], tuple[MediaHandler, tuple[MediaHandler, ...]]
+        ] = {}
 
-    def handle(self, req: Request) -> _WZResponse:
+    def _blueprint_hooks(self, req: Request) -> Hooks | None:
+        """Return the hooks of the blueprint of the matched route, if any."""
+        route = req.route
+        if route is None or route.blueprint is None:
+            return None
+        return self.api.blueprint_hooks.get(route.blueprint)
+
+    def needs_response(self, req: Request) -> bool:
+        """Tell whether ``after_request`` hooks will see the response to ``req``.
+
+        Those hooks get Werkzeug ``Response`` objects; without them, the
+        dispatcher answers with a :class:`PlainResponse` where it can.
+        """
+        if self.api.hooks.after:
+            return True
+        route = req.route
+        if route is None or route.blueprint is None:
+            return False
+        bp_hooks = self.api.blueprint_hooks.get(route.blueprint)
+        return bp_hooks is not None and bool(bp_hooks.after)
+
+    def handle(self, req: Request) -> AnyResponse:
         """Answer ``req``, turning every error into a problem details response.
 
         ``after_request`` hooks run on every response (error responses too);
@@ -144,82 +301,145 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 - every error becomes a response
                 failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
                 resp = self.handle_exception(req, exc)
-            try:
-                for hook in self._hooks(req, "after"):
-                    resp = hook(req, resp) or resp
-            except Exception as exc:  # noqa: BLE001
-                failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
-                resp = self.handle_exception(req, exc)
+            app_after = self.api.hooks.after
+            route = req.route
+            bp_hooks = (
+                None if route is None or route.blueprint is None else self._blueprint_hooks(req)
+            )
+            if app_after or (bp_hooks is not None and bp_hooks.after):
+                hooks = [*app_after, *(bp_hooks.after if bp_hooks is not None else ())]
+                if isinstance(resp, PlainResponse):
+                    resp = resp.to_response()
+                try:
+                    for hook in hooks:
+                        resp = hook(req, resp) or resp
+                except Exception as exc:  # noqa: BLE001
+                    failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
+                    resp = self.handle_exception(req, exc)
             return resp
         except BaseException as exc:
             failure = exc
             raise
         finally:
-            self._teardown(req, failure)
-
-    def _hooks(self, req: Request, kind: str) -> list[Any]:
-        """Return the application's hooks of ``kind``, then the route's blueprint's."""
-        api = self.api
-        found: list[Any] = list(getattr(api.hooks, kind))
-        route = req.route
-        if route is not None and route.blueprint is not None:
-            bp_hooks = api.blueprint_hooks.get(route.blueprint)
-            if bp_hooks is not None:
-                found.extend(getattr(bp_hooks, kind))
-        return found
+            route = req.route
+            if self.api.hooks.teardown or (route is not None and route.blueprint is not None):
+                self._teardown(req, failure)
 
     def _teardown(self, req: Request, failure: BaseException | None) -> None:
-        for hook in self._hooks(req, "teardown"):
+        app_hooks = self.api.hooks.teardown
+        bp_hooks = self._blueprint_hooks(req)
+        if not app_hooks and (bp_hooks is None or not bp_hooks.teardown):
+            return
+        for hook in [*app_hooks, *(bp_hooks.teardown if bp_hooks is not None else ())]:
             try:
                 hook(req, failure)
             except Exception:  # noqa: BLE001 - teardown must reach every hook
                 log.exception("teardown_request hook %r failed", hook)
 
-    def _dispatch(self, req: Request) -> _WZResponse:
+    def _dispatch(self, req: Request) -> AnyResponse:
         api = self.api
         method = req.method
+        environ = req.environ
         # Werkzeug's ``req.path`` turns the asterisk-form target into "/*".
-        if method == "OPTIONS" and req.environ.get("PATH_INFO") == "*":
-            return _no_content(204, {"Allow": ALL_METHODS})
-        match = api.router.match(req.environ, method)
-        req.url_adapter = match.adapter
-        req.route = match.route
-        for before in self._hooks(req, "before"):
-            early: _WZResponse | None = before(req)
+        if method == "OPTIONS" and environ.get("PATH_INFO") == "*":
+            return self.no_content(req, 204, {"Allow": ALL_METHODS})
+        match, values = api.router.lookup(environ, method)
+        route = req.route = match.route
+        bp_hooks = None if route is None or route.blueprint is None else self._blueprint_hooks(req)
+        if api.hooks.before or (bp_hooks is not None and bp_hooks.before):
+            early = self._before(req, bp_hooks)
             if early is not None:
                 return early
-        if match.kind is MatchKind.NONE:
-            raise NotFound(f"No resource at '{req.path}'.")
-        if match.kind is MatchKind.REDIRECT:
-            assert match.location is not None
-            return _no_content(308, {"Location": match.location})
-        route = match.route
-        assert route is not None
-        if match.kind is MatchKind.PARTIAL:
-            if method == "OPTIONS":
-                return _no_content(204, _options_headers(route.allow, route.operations))
-            raise MethodNotAllowed(
-                route.allow.split(", "),
-                f"{method} is not allowed on '{req.path}'; allowed: {route.allow}.",
-            )
         op = match.operation
-        assert op is not None
+        if op is None:
+            return self._unmatched(req, match)
+        assert route is not None
         req.operation = op
-        req.path_params = match.values
+        if values:
+            req.path_params = values
         renderer: MediaHandler | None = None
         media_type = ""
         media = op.media or api.media
         if route.negotiate:
-            if op.success.content_type is not None:
-                # Bytes of their own type (a file): Accept is matched against it.
-                _accept_file(req, op.success.content_type)
-            else:
-                renderer, media_type = negotiate(
-                    req, media.serializers(), format_parameter(api.format_param, op)
+            fmt_name = api.format_param
+            renderer = media.first_serializer
+            if (
+                renderer is not None
+                and op.success.content_type is None
+                and not environ.get("HTTP_ACCEPT")
+                and (
+                    not fmt_name
+                    or fmt_name in op.query_keys
+                    or _format_asked(req, fmt_name) is None
                 )
-        for guard in self._hooks(req, "guards"):
+            ):
+                # No Accept and no ?format=: the server's first preference
+                # (RFC 9110 §12.5.1), what negotiate() would answer.
+                media_type = renderer.media_type
+            else:
+                renderer, media_type = self._negotiate(req, op, media)
+        for guard in api.hooks.guards:
             guard(req, op)
-        return self._call(req, op, match.values, renderer, media_type, media)
+        if bp_hooks is not None:
+            for guard in bp_hooks.guards:
+                guard(req, op)
+        if op.conditional is not None or op.patch is not None or op.pagination is not None:
+            return self._call(req, op, values, renderer, media_type, media)
+        rv = op.handler(
+            req,
+            **(load_arguments(req, op, values, media.by_location) if op.arguments else values),
+        )
+        plain = not (api.hooks.after or (bp_hooks is not None and bp_hooks.after))
+        return self.make_response(req, op, rv, renderer, media_type, plain=plain)
+
+    def _negotiate(
+        self, req: Request, op: Operation, media: MediaRegistry
+    ) -> tuple[MediaHandler | None, str]:
+        """Choose the representation of the response to ``op`` (RFC 9110 §12).
+
+        Returns:
+            The serializer and the media type to send; no serializer for an
+            operation sending a file of its own type.
+
+        Raises:
+            NotAcceptable: If nothing acceptable is available (RFC 9110 §15.5.7).
+        """
+        if op.success.content_type is not None:
+            # Bytes of their own type (a file): Accept is matched against it.
+            _accept_file(req, op.success.content_type)
+            return None, ""
+        return negotiate(req, media.serializers(), format_parameter(self.api.format_param, op))
+
+    def _before(self, req: Request, bp_hooks: Hooks | None) -> _WZResponse | None:
+        """Run the ``before_request`` hooks; return the first response one returns."""
+        for before in [*self.api.hooks.before, *(bp_hooks.before if bp_hooks else ())]:
+            early: _WZResponse | None = before(req)
+            if early is not None:
+                return early
+        return None
+
+    def _unmatched(self, req: Request, match: RouteMatch) -> AnyResponse:
+        """Answer a request no operation matched: 404, 308, 405 or ``OPTIONS``.
+
+        Raises:
+            NotFound: No rule matches the path (RFC 9110 §15.5.5).
+            MethodNotAllowed: The resource does not take the method, with
+                ``Allow`` (RFC 9110 §15.5.6).
+        """
+        kind = match.kind
+        if kind is _NONE:
+            raise NotFound(f"No resource at '{req.path}'.")
+        if kind is _REDIRECT:
+            assert match.location is not None
+            return self.no_content(req, 308, {"Location": match.location})
+        route = match.route
+        assert route is not None
+        if req.method == "OPTIONS":
+            return self.no_content(req, 204, _options_headers(route.allow, route.operations))
+        raise MethodNotAllowed(
+            route.allow.split(", "),
+            f"{req.method} is not allowed on '{req.path}'; allowed: {route.allow}.",
+        )
 
     def _call(
         self,
@@ -229,13 +449,16 @@ class Dispatcher:
         renderer: MediaHandler | None,
         media_type: str,
         media: MediaRegistry,
-    ) -> _WZResponse:
-        """Evaluate preconditions, load the arguments, call the handler, respond."""
+    ) -> AnyResponse:
+        """Call an operation with preconditions, a patch or pagination, and respond."""
         cond = op.conditional
         checked = cond.before(req, renderer, path_values) if cond is not None else None
         if checked is not None and checked.response is not None:
             return checked.response  # 304: the handler need not run (RFC 9110 §13.2.2)
-        kwargs = load_arguments(req, op, path_values, media.body_parsers())
+        if op.arguments:
+            kwargs = load_arguments(req, op, path_values, media.body_parsers())
+        else:
+            kwargs = dict(path_values)
         if op.patch is not None:
             kwargs[op.patch.argument.name] = op.patch.load(req, path_values)
         page = op.pagination.take_page(req, kwargs) if op.pagination is not None else None
@@ -243,10 +466,35 @@ class Dispatcher:
         if page is not None:
             assert op.pagination is not None
             rv = op.pagination.finish(req, page, rv)
+        if checked is None:
+            plain = not self.needs_response(req)
+            return self.make_response(req, op, rv, renderer, media_type, plain=plain)
+        assert cond is not None
         resp = self.make_response(req, op, rv, renderer, media_type)
-        if checked is not None:
-            assert cond is not None
-            resp = cond.after(req, resp, renderer, checked, path_values)
+        assert isinstance(resp, _WZResponse)
+        return cond.after(req, resp, renderer, checked, path_values)
+
+    def no_content(
+        self, req: Request, status: int, headers: Mapping[str, str] | None
+    ) -> AnyResponse:
+        """Return a response without content (and so without ``Content-Type``).
+
+        Args:
+            req: The request.
+            status: The status (204, 304, 308...).
+            headers: Its header fields.
+
+        Returns:
+            The response.
+        """
+        if status != 304 and not self.needs_response(req):
+            fields = plain_fields(headers)
+            if fields is not None:
+                return PlainResponse(
+                    status, [(n, v) for n, v in fields if n.lower() != "content-type"]
+                )
+        resp = Response(status=status, headers=headers)
+        del resp.headers["Content-Type"]
         return resp
 
     def make_response(
@@ -256,7 +504,9 @@ class Dispatcher:
         rv: Any,
         renderer: MediaHandler | None,
         media_type: str,
-    ) -> _WZResponse:
+        *,
+        plain: bool = False,
+    ) -> AnyResponse:
         """Turn a handler's return value into a response.
 
         Args:
@@ -267,6 +517,8 @@ class Dispatcher:
             renderer: The negotiated serializer (None for routes that do not
                 negotiate).
             media_type: The media type to send.
+            plain: Whether a :class:`PlainResponse` may be returned: no hook
+                needs a ``Response`` object (see :meth:`needs_response`).
 
         Returns:
             The response. Data is dumped with the schema declared for its
@@ -280,26 +532,52 @@ class Dispatcher:
         status = op.success.status
         headers: Mapping[str, str] | None = None
         if isinstance(rv, tuple):
-            if len(rv) == 2 and isinstance(rv[1], Mapping):
-                rv, headers = rv
-            elif len(rv) == 2:
-                rv, status = rv
-            elif len(rv) == 3:
-                rv, status, headers = rv
-            else:
-                raise TypeError(
-                    f"{op.operation_id} returned a tuple of {len(rv)} items;"
-                    " return data, (data, status), (data, headers) or (data, status, headers)"
-                )
+            rv, status, headers = _unpack(op, rv)
         if rv is None and not op.responses and status == 200:
             status = 204
         if status in _NO_CONTENT:
-            return _no_content(status, headers)
+            if plain:
+                return self.no_content(req, status, headers)
+            resp = Response(status=status, headers=headers)
+            del resp.headers["Content-Type"]
+            return resp
+        spec = op.success if status == op.success.status else op.responses_by_status.get(status)
+        if not plain or headers is not None or type(status) is not int:
+            return self._data_response(req, op, rv, spec, status, headers, renderer, media_type)
+        if spec is not None and spec.schema is not None:
+            rv = spec.schema.dump(rv)
+        if renderer is None:
+            default = (op.media or self.api.media).serializers()[0]
+            body = default.render(rv, req, status)
+            fields = [("Content-Type", default.media_type)]
+        else:
+            # The representation was chosen by Accept (RFC 9110 §12.5.5).
+            if type(renderer).render is _RENDER:  # the request plays no part
+                body = renderer.serialize(rv)
+            else:
+                body = renderer.render(rv, req, status)
+            fields = [("Content-Type", media_type), ("Vary", "Accept")]
+        if type(body) is not bytes and isinstance(body, str):
+            body = body.encode()
+        fields.append(("Content-Length", str(len(body))))
+        return PlainResponse(status, fields, body)
+
+    def _data_response(
+        self,
+        req: Request,
+        op: Operation,
+        rv: Any,
+        spec: ResponseSpec | None,
+        status: Any,
+        headers: Mapping[str, str] | None,
+        renderer: MediaHandler | None,
+        media_type: str,
+    ) -> _WZResponse:
+        """Build the Werkzeug ``Response`` carrying ``rv`` (see :meth:`make_response`)."""
         resp = Response(status=status, headers=headers)
         if renderer is not None:
             # The representation was chosen by Accept (RFC 9110 §12.5.5).
             resp.vary.add("Accept")
-        spec = op.success if status == op.success.status else op.responses_by_status.get(status)
         if spec is not None and spec.schema is not None:
             rv = spec.schema.dump(rv)
         if renderer is None:
@@ -309,7 +587,7 @@ class Dispatcher:
         resp.content_type = media_type
         return resp
 
-    def handle_exception(self, req: Request, exc: Exception) -> _WZResponse:
+    def handle_exception(self, req: Request, exc: Exception) -> AnyResponse:
         """Answer an exception raised while handling ``req``.
 
         User handlers registered with :meth:`~heron.Api.error_handler` are tried
@@ -321,7 +599,7 @@ class Dispatcher:
         Raises:
             Exception: ``exc`` itself, in debug mode, when nothing handles it.
         """
-        handler = self._user_handler(exc)
+        handler = self._user_handler(exc) if self.api.error_handlers else None
         if handler is not None:
             try:
                 rv = handler(req, exc)
@@ -373,16 +651,24 @@ class Dispatcher:
             fixed = api.media.for_media_type(api.problem_content_type.lower())
             return (fixed if fixed is not None and fixed.can_serialize else _JSON), False
         serializers = api.media.serializers()
-        json_handler = next((h for h in serializers if h.matches(PROBLEM_JSON)), _JSON)
-        preference = (json_handler, *(h for h in serializers if h is not json_handler))
+        found = self._problem_preferences.get(serializers)
+        if found is None:
+            if len(self._problem_preferences) > 16:  # the registry changed: start afresh
+                self._problem_preferences.clear()
+            json_handler = next((h for h in serializers if h.matches(PROBLEM_JSON)), _JSON)
+            preference = (json_handler, *(h for h in serializers if h is not json_handler))
+            found = self._problem_preferences[serializers] = (json_handler, preference)
+        json_handler, preference = found
         format_param = format_parameter(api.format_param, req.operation)
+        if not req.environ.get("HTTP_ACCEPT") and _format_asked(req, format_param) is None:
+            return json_handler, True  # what negotiate() answers: the first preference
         try:
             return negotiate(req, preference, format_param)[0], True
         except NotAcceptable:
             pass
         if format_param and format_param in req.args:  # an unknown format: Accept decides
             try:
-                return select_renderer(req.headers.get("Accept"), preference)[0], True
+                return select_renderer(req.environ.get("HTTP_ACCEPT"), preference)[0], True
             except NotAcceptable:
                 pass
         return json_handler, True
@@ -414,7 +700,7 @@ class Dispatcher:
             log.exception("problem_formatter failed on %s %s", req.method, req.path)
             return problem
 
-    def render_problem(self, req: Request, error: HTTPError) -> _WZResponse:
+    def render_problem(self, req: Request, error: HTTPError) -> AnyResponse:
         """Answer with ``error`` as problem details (RFC 9457 §3) in a negotiated format.
 
         ``application/problem+json`` for JSON clients, the YAML handler's
@@ -445,6 +731,16 @@ class Dispatcher:
         elif api.problem_formatter is not None and content_type == handler.problem_media_type:
             # The formatter's data is not RFC 9457 problem details.
             content_type = handler.media_type
+        if not self.needs_response(req) and "\n" not in content_type and "\r" not in content_type:
+            fields = plain_fields(error.headers)
+            if fields is not None:
+                if isinstance(body, str):
+                    body = body.encode()
+                fields.append(("Content-Type", content_type))
+                fields.append(("Content-Length", str(len(body))))
+                if negotiated:
+                    fields.append(("Vary", "Accept"))
+                return PlainResponse(error.code, fields, body)
         resp = Response(body, status=error.code, headers=error.headers)
         resp.content_type = content_type
         if negotiated:

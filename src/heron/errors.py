@@ -79,7 +79,7 @@ class HTTPError(HeronError):
         self.title = title or status_phrase(code)
         self.type = type
         self.instance = instance
-        self.headers: dict[str, str] = dict(headers or {})
+        self.headers: dict[str, str] = dict(headers) if headers else {}
         self.extensions = extensions
         super().__init__(detail or self.title)
 
@@ -105,6 +105,8 @@ _RFC9110_PHRASES = {
     422: "Unprocessable Content",
 }
 _CLASS_PHRASES = {1: "Informational", 2: "Success", 3: "Redirection", 4: "Client Error"}
+#: Phrases looked up before, by status.
+_PHRASES: dict[int, str] = {}
 
 
 def status_phrase(status: int) -> str:
@@ -113,12 +115,18 @@ def status_phrase(status: int) -> str:
     The same on every Python version; a code without a registered name gets the
     name of its class (``"Client Error"``, ``"Server Error"``...).
     """
-    if status in _RFC9110_PHRASES:
-        return _RFC9110_PHRASES[status]
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return _CLASS_PHRASES.get(status // 100, "Server Error")
+    phrase = _PHRASES.get(status)
+    if phrase is None:
+        if status in _RFC9110_PHRASES:
+            phrase = _RFC9110_PHRASES[status]
+        else:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:
+                phrase = _CLASS_PHRASES.get(status // 100, "Server Error")
+        if 100 <= status <= 999:
+            _PHRASES[status] = phrase
+    return phrase
 
 
 class BadRequest(HTTPError, ValueError):

@@ -27,6 +27,7 @@ __all__ = [
     "format_parameter",
     "media_range_quality",
     "negotiate",
+    "query_value",
     "select_format",
     "select_parser",
     "select_renderer",
@@ -35,6 +36,12 @@ __all__ = [
 
 #: Python codecs that are not charsets (RFC 9110 §8.3.2 names IANA charsets).
 _NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode"})
+#: Largest number of entries in each memo of negotiation outcomes (then emptied).
+MEMO_SIZE = 512
+#: ``(Accept value, handlers)`` → (the handler, its media type) or (None, the 406 detail).
+_RENDERERS: dict[tuple[str, tuple[MediaHandler, ...]], tuple[MediaHandler | None, str]] = {}
+#: ``(Content-Type value, handlers)`` → (the handler, the charset) or (None, the 415 detail).
+_PARSERS: dict[tuple[str, tuple[MediaHandler, ...]], tuple[MediaHandler | None, str | None]] = {}
 #: The header listing acceptable content types in a 415, by request method:
 #: ``Accept-Post`` (W3C LDP §7.1, named by RFC 9110 §15.5.16) and
 #: ``Accept-Patch`` (RFC 5789 §3.1).
@@ -114,6 +121,23 @@ def select_renderer(
     """
     if not accept_header or not accept_header.strip():
         return handlers[0], handlers[0].media_type
+    # A pure function of the header and the handlers: decided once per pair.
+    key = (accept_header, handlers if type(handlers) is tuple else tuple(handlers))
+    found = _RENDERERS.get(key)
+    if found is None:
+        if len(_RENDERERS) >= MEMO_SIZE:
+            _RENDERERS.clear()
+        found = _RENDERERS[key] = _select_renderer(accept_header, key[1])
+    chosen, media_type = found
+    if chosen is not None:
+        return chosen, media_type
+    raise NotAcceptable(media_type, available=[h.media_type for h in handlers])
+
+
+def _select_renderer(
+    accept_header: str, handlers: tuple[MediaHandler, ...]
+) -> tuple[MediaHandler | None, str]:
+    """Return the chosen handler and its media type, or None and the 406 detail."""
     accept = parse_accept_header(accept_header, MIMEAccept)
     best: MediaHandler | None = None
     best_q = 0.0
@@ -123,10 +147,9 @@ def select_renderer(
             best, best_q = handler, q
     if best is None:
         available = [h.media_type for h in handlers]
-        raise NotAcceptable(
+        return None, (
             f"None of the media types in Accept ({accept_header}) is available; "
-            f"this resource is available as: {', '.join(available)}.",
-            available=available,
+            f"this resource is available as: {', '.join(available)}."
         )
     return best, best.media_type
 
@@ -173,12 +196,21 @@ def format_parameter(name: str | None, operation: Operation | None) -> str | Non
     """
     if not name or operation is None:
         return name
-    for arg in operation.arguments:
-        if arg.location == "query" and any(
-            (fld.data_key or key) == name for key, fld in arg.schema.load_fields.items()
-        ):
+    return None if name in operation.query_keys else name
+
+
+def query_value(req: Request, name: str) -> str | None:
+    """Return the first value of the query parameter ``name``, or None.
+
+    The query string is parsed (``req.args``) only when it may hold the
+    parameter: a query string that neither names it nor percent-encodes
+    anything cannot.
+    """
+    if "args" not in req.__dict__:
+        query = req.environ.get("QUERY_STRING")
+        if not query or (name not in query and "%" not in query and "+" not in query):
             return None
-    return name
+    return req.args.get(name)
 
 
 def negotiate(
@@ -201,10 +233,10 @@ def negotiate(
         NotAcceptable: If nothing acceptable is available (RFC 9110 §15.5.7).
     """
     if format_param:
-        fmt = req.args.get(format_param)
+        fmt = query_value(req, format_param)
         if fmt is not None:
             return select_format(fmt, handlers)
-    return select_renderer(req.headers.get("Accept"), handlers)
+    return select_renderer(req.environ.get("HTTP_ACCEPT"), handlers)
 
 
 def unsupported_media_type(
@@ -263,19 +295,35 @@ def select_parser(
             it, or its charset is unknown (RFC 9110 §15.5.16); the problem
             lists the accepted types.
     """
-    mimetype, options = parse_options_header(content_type or "")
+    # A pure function of the header and the handlers: decided once per pair.
+    key = (content_type or "", handlers if type(handlers) is tuple else tuple(handlers))
+    found = _PARSERS.get(key)
+    if found is None:
+        if len(_PARSERS) >= MEMO_SIZE:
+            _PARSERS.clear()
+        found = _PARSERS[key] = _select_parser(*key)
+    handler, charset = found
+    if handler is None:
+        assert charset is not None
+        raise unsupported_media_type(charset, handlers, method)
+    return handler, charset
+
+
+def _select_parser(
+    content_type: str, handlers: tuple[MediaHandler, ...]
+) -> tuple[MediaHandler | None, str | None]:
+    """Return the parser and the charset for ``content_type``, or None and the 415 detail."""
+    mimetype, options = parse_options_header(content_type)
     mimetype = mimetype.lower()
     charset = options.get("charset")
     if mimetype:
         for handler in handlers:
             if handler.matches(mimetype):
                 if charset is not None and not _is_charset(charset):
-                    raise unsupported_media_type(
+                    return None, (
                         f"The charset {charset!r} of the content is not supported;"
-                        " resend it in UTF-8.",
-                        handlers,
-                        method,
+                        " resend it in UTF-8."
                     )
                 return handler, charset
     what = f"'{mimetype}'" if mimetype else "content without a Content-Type"
-    raise unsupported_media_type(f"This operation does not accept {what}.", handlers, method)
+    return None, f"This operation does not accept {what}."

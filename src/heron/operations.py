@@ -147,6 +147,8 @@ class Operation:
         pagination: Its pagination (:func:`heron.pagination.paginate`), or None.
         patch: What its PATCH content patches (:func:`heron.patch.patch_body`),
             or None.
+        query_keys: The data keys of its query arguments' fields (computed):
+            a ``?format=`` parameter of that name is the operation's own.
     """
 
     method: str
@@ -166,6 +168,16 @@ class Operation:
     conditional: Conditional | None = None
     pagination: Pagination | None = None
     patch: PatchBody | None = None
+    query_keys: frozenset[str] = field(init=False, default=frozenset(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(
+            fld.data_key or key
+            for arg in self.arguments
+            if arg.location == "query"
+            for key, fld in arg.schema.load_fields.items()
+        )
+        object.__setattr__(self, "query_keys", keys)
 
     @property
     def body_argument(self) -> Argument | None:

@@ -29,8 +29,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import jsonpatch
-import jsonpointer
 import marshmallow as ma
 from werkzeug.wrappers import Response as _WZResponse
 
@@ -40,6 +38,7 @@ from .media.json import JSONHandler
 from .negotiation import select_parser
 from .operations import Argument, _decl, _instance
 from .validation import flatten_errors
+from .wrappers import read_content
 
 if TYPE_CHECKING:
     from .operations import Operation
@@ -167,6 +166,9 @@ def apply_json_patch(target: Any, document: Any) -> Any:
             ``test`` that fails, a path that does not exist (RFC 5789 §2.2,
             409); ``errors`` names the operation.
     """
+    import jsonpatch
+    import jsonpointer
+
     operations = _check_operations(document)
     result = copy.deepcopy(target)
     for index, operation in enumerate(operations):
@@ -312,14 +314,14 @@ class PatchBody:
             NotFound: When there is no current state.
         """
         if not req.content_length and (
-            "Transfer-Encoding" not in req.headers or not req.get_data(cache=True)
+            "HTTP_TRANSFER_ENCODING" not in req.environ or not read_content(req)
         ):
             raise UnprocessableContent(
                 "A patch document is required.",
                 errors=[{"location": "json", "path": "", "message": "A request body is required."}],
             )
         handler, charset = select_parser(req.content_type, self.parsers, req.method)
-        document = handler.parse(req.get_data(cache=True), charset)
+        document = handler.parse(read_content(req), charset)
         assert callable(self.current)
         state = self.current(req, **path_values)
         if state is None:

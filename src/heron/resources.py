@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .media.base import MediaHandler, MediaRegistry
 from .openapi.naming import derive_operation_id
 from .operations import (
+    Argument,
     Operation,
     OperationDecl,
     ResponseSpec,
@@ -17,10 +18,10 @@ from .operations import (
     split_docstring,
     success_response,
 )
-from .patch import build_patch_body
 
 if TYPE_CHECKING:
     from .pagination import Pagination
+    from .patch import PatchBody
 
 __all__ = ["HANDLER_METHODS", "Resource", "Route", "build_route"]
 
@@ -153,10 +154,22 @@ def build_operation(
         media=MediaRegistry(chosen) if (chosen := decl.media or media) else None,
         conditional=decl.conditional,
         pagination=pagination,
-        patch=(
-            build_patch_body(decl.patch, default_unknown, method, arguments) if decl.patch else None
-        ),
+        patch=_patch_body(decl.patch, default_unknown, method, arguments),
     )
+
+
+def _patch_body(
+    declared: dict[str, Any] | None,
+    default_unknown: str,
+    method: str,
+    arguments: tuple[Argument, ...],
+) -> PatchBody | None:
+    """Build what an operation's PATCH content patches (:func:`heron.patch.patch_body`)."""
+    if not declared:
+        return None
+    from .patch import build_patch_body
+
+    return build_patch_body(declared, default_unknown, method, arguments)
 
 
 def _envelope_responses(

@@ -19,11 +19,11 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from .wrappers import Response
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .blueprints import Blueprint
     from .wrappers import Request
 
@@ -33,7 +33,6 @@ __all__ = ["Templates", "render_template"]
 AUTOESCAPE_EXTENSIONS = ("html", "htm", "xml", "xhtml", "svg")
 
 
-@jinja2.pass_context
 def _url_for(context: jinja2.runtime.Context, endpoint: str, /, **values: Any) -> str:
     """Build a URL from a template: ``{{ url_for("pets.Pet", pet_id=1) }}``."""
     req: Request = context["req"]
@@ -47,39 +46,70 @@ class Templates:
     ``.svg`` templates and for templates built from strings, so data rendered
     into a page cannot inject markup (Jinja's ``select_autoescape``).
 
+    Jinja2 is imported, and the environment built, when a template is first
+    looked up (or :attr:`env` first read): an application that renders no
+    page never loads it.
+
     Args:
         directory: The application's template folder, searched first.
         auto_reload: Check templates for changes on every lookup (Jinja's
             default; turn off in production to skip the ``stat`` calls).
-
-    Attributes:
-        env: The Jinja2 environment: add filters, tests and globals to it.
     """
 
     def __init__(
         self, directory: str | os.PathLike[str] | None = None, *, auto_reload: bool = True
     ) -> None:
-        self._app_loaders: list[jinja2.BaseLoader] = []
-        self._blueprint_loaders: list[jinja2.BaseLoader] = []
+        self.auto_reload = auto_reload
+        # Loaders, or folders (str) that become FileSystemLoaders with the environment.
+        self._app_loaders: list[jinja2.BaseLoader | str] = []
+        self._blueprint_loaders: list[jinja2.BaseLoader | str] = []
         self._blueprints: set[str] = set()
         if directory is not None:
-            self._app_loaders.append(jinja2.FileSystemLoader(os.fspath(directory)))
-        self._builtin = jinja2.PrefixLoader({"heron": jinja2.PackageLoader("heron", "templates")})
-        self._loader = jinja2.ChoiceLoader([])
-        self.env = jinja2.Environment(
-            loader=self._loader,
-            autoescape=jinja2.select_autoescape(AUTOESCAPE_EXTENSIONS),
-            auto_reload=auto_reload,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.globals["url_for"] = _url_for
-        self._update_loader()
+            self._app_loaders.append(os.fspath(directory))
+        self._env: jinja2.Environment | None = None
+        self._loader: jinja2.ChoiceLoader | None = None
+        self._builtin: jinja2.BaseLoader | None = None
+
+    @property
+    def env(self) -> jinja2.Environment:
+        """The Jinja2 environment: add filters, tests and globals to it."""
+        if self._env is None:
+            import jinja2
+
+            self._builtin = jinja2.PrefixLoader(
+                {"heron": jinja2.PackageLoader("heron", "templates")}
+            )
+            self._loader = jinja2.ChoiceLoader([])
+            env = jinja2.Environment(
+                loader=self._loader,
+                autoescape=jinja2.select_autoescape(AUTOESCAPE_EXTENSIONS),
+                auto_reload=self.auto_reload,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.globals["url_for"] = jinja2.pass_context(_url_for)
+            self._env = env
+            self._update_loader()
+        return self._env
 
     def _update_loader(self) -> None:
-        self._loader.loaders = [*self._app_loaders, *self._blueprint_loaders, self._builtin]
-        if self.env.cache is not None:
-            self.env.cache.clear()  # a lookup made before may now resolve elsewhere
+        if self._env is None or self._loader is None:
+            return  # the environment is built with every loader added so far
+        import jinja2
+
+        def built(loaders: list[jinja2.BaseLoader | str]) -> list[jinja2.BaseLoader | str]:
+            return [jinja2.FileSystemLoader(x) if isinstance(x, str) else x for x in loaders]
+
+        self._app_loaders = built(self._app_loaders)
+        self._blueprint_loaders = built(self._blueprint_loaders)
+        assert self._builtin is not None
+        self._loader.loaders = [
+            *self._app_loaders,  # type: ignore[list-item]
+            *self._blueprint_loaders,  # type: ignore[list-item]
+            self._builtin,
+        ]
+        if self._env.cache is not None:
+            self._env.cache.clear()  # a lookup made before may now resolve elsewhere
 
     def add_folder(self, directory: str | os.PathLike[str]) -> None:
         """Search ``directory`` after the folders added before it.
@@ -87,7 +117,8 @@ class Templates:
         Args:
             directory: A folder of templates.
         """
-        self.add_loader(jinja2.FileSystemLoader(os.fspath(directory)))
+        self._app_loaders.append(os.fspath(directory))
+        self._update_loader()
 
     def add_package(self, package: str, folder: str = "templates") -> None:
         """Search the templates shipped in a Python package.
@@ -100,6 +131,8 @@ class Templates:
             ModuleNotFoundError: If the package cannot be imported.
             ValueError: If the package has no such folder.
         """
+        import jinja2
+
         self.add_loader(jinja2.PackageLoader(package, folder))
 
     def add_loader(self, loader: jinja2.BaseLoader) -> None:
@@ -125,7 +158,7 @@ class Templates:
         if folder is None or blueprint.name in self._blueprints:
             return
         self._blueprints.add(blueprint.name)
-        self._blueprint_loaders.append(jinja2.FileSystemLoader(os.fspath(folder)))
+        self._blueprint_loaders.append(os.fspath(folder))
         self._update_loader()
 
     def get_template(self, name: str) -> jinja2.Template:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
@@ -18,14 +19,19 @@ from werkzeug.http import parse_list_header
 
 from .errors import UnprocessableContent
 from .fields import takes_files
-from .negotiation import format_parameter, select_parser
+from .media.base import MediaHandler
+from .negotiation import select_parser
 from .operations import Argument, Operation
+from .wrappers import read_content
 
 if TYPE_CHECKING:
-    from .media.base import MediaHandler
     from .wrappers import Request
 
 __all__ = ["flatten_errors", "load_arguments"]
+
+
+_SCHEMA = ma.exceptions.SCHEMA
+_READ = MediaHandler.read
 
 
 def _escape_pointer(token: str) -> str:
@@ -49,20 +55,37 @@ def flatten_errors(
         errors get the enclosing path (``""`` at the top).
     """
     out: list[dict[str, str]] = []
-    if isinstance(messages, Mapping):
-        for key, value in messages.items():
-            sub = prefix if key == ma.exceptions.SCHEMA else (*prefix, str(key))
-            out.extend(flatten_errors(value, location, sub))
-        return out
-    if isinstance(messages, (list, tuple)):
-        for value in messages:
-            out.extend(flatten_errors(value, location, prefix))
-        return out
-    entry = {"location": location, "path": ".".join(prefix), "message": str(messages)}
-    if location == "json":
-        entry["pointer"] = "#/" + "/".join(_escape_pointer(p) for p in prefix) if prefix else "#"
-    out.append(entry)
+    _flatten(messages, location, prefix, location == "json", out)
     return out
+
+
+def _flatten(
+    messages: Any, location: str, prefix: tuple[str, ...], pointer: bool, out: list[dict[str, str]]
+) -> None:
+    if type(messages) is dict or (type(messages) is not list and isinstance(messages, Mapping)):
+        for key, value in messages.items():
+            sub = prefix if key == _SCHEMA else (*prefix, str(key))
+            _flatten(value, location, sub, pointer, out)
+        return
+    if type(messages) is not list and not isinstance(messages, (list, tuple)):
+        messages = (messages,)
+    path: str | None = None
+    ptr = ""
+    for value in messages:
+        if type(value) is not str and isinstance(value, (Mapping, list, tuple)):
+            _flatten(value, location, prefix, pointer, out)
+            continue
+        if path is None:  # the path of every message here, computed once
+            path = ".".join(prefix)
+            if pointer:
+                joined = "/".join(prefix)
+                if "~" in joined or "/" in path:
+                    joined = "/".join(map(_escape_pointer, prefix))
+                ptr = "#/" + joined if prefix else "#"
+        if pointer:
+            out.append({"location": location, "path": path, "message": str(value), "pointer": ptr})
+        else:
+            out.append({"location": location, "path": path, "message": str(value)})
 
 
 def _multidict_data(source: Any, arg: Argument) -> dict[str, Any]:
@@ -70,6 +93,54 @@ def _multidict_data(source: Any, arg: Argument) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key in source.keys():
         data[key] = source.getlist(key) if key in arg.multi else source.get(key)
+    return data
+
+
+def query_pairs(req: Request) -> list[tuple[str, str]]:
+    """Return the query string's ``(name, value)`` pairs, as ``req.args`` holds them.
+
+    Parsed the way Werkzeug parses ``req.args`` (``parse_qsl``, blank values
+    kept, bytes that are not UTF-8 left percent-encoded), without building
+    the ``MultiDict``; a query string with nothing to decode (no ``%``, no
+    ``+``, only ASCII) is split directly. A ``req.args`` a hook replaced is
+    read instead.
+    """
+    if "args" in req.__dict__:
+        return list(req.args.items(multi=True))
+    query: str = req.environ.get("QUERY_STRING", "")
+    if not query:
+        return []
+    if "%" in query or "+" in query or not query.isascii():
+        return parse_qsl(
+            query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote"
+        )
+    pairs: list[tuple[str, str]] = []
+    for item in query.split("&"):
+        if item:
+            name, _, value = item.partition("=")
+            pairs.append((name, value))
+    return pairs
+
+
+def _query_data(req: Request, arg: Argument) -> dict[str, Any]:
+    """Read the query string into load input; list fields get every value."""
+    multi = arg.multi
+    data: dict[str, Any] = {}
+    query: str = req.environ.get("QUERY_STRING", "")
+    if "args" in req.__dict__ or "%" in query or "+" in query or not query.isascii():
+        for name, value in query_pairs(req):
+            if name in multi:
+                data.setdefault(name, []).append(value)
+            elif name not in data:
+                data[name] = value
+        return data
+    for item in query.split("&"):  # nothing to decode: the pairs as they are
+        if item:
+            name, _, value = item.partition("=")
+            if name in multi:
+                data.setdefault(name, []).append(value)
+            elif name not in data:
+                data[name] = value
     return data
 
 
@@ -93,7 +164,7 @@ def _header_data(req: Request, arg: Argument) -> dict[str, Any]:
 def _body_data(req: Request, arg: Argument, parsers: tuple[MediaHandler, ...]) -> Any:
     """Return the request content as load input, or ``ma.missing`` when none was sent."""
     if not req.content_length and (
-        "Transfer-Encoding" not in req.headers or not req.get_data(cache=True)
+        "HTTP_TRANSFER_ENCODING" not in req.environ or not read_content(req)
     ):
         # No content (RFC 9110 §8.6): a Content-Type alone does not make a
         # body, as clients sending ``Content-Type: application/json`` on every
@@ -103,10 +174,15 @@ def _body_data(req: Request, arg: Argument, parsers: tuple[MediaHandler, ...]) -
         # Files travel only in multipart/form-data (RFC 7578 §4.2).
         parsers = tuple(p for p in parsers if p.media_type == "multipart/form-data")
     handler, charset = select_parser(req.content_type, parsers, req.method)
-    raw = handler.read(req, charset)
+    if type(handler).read is _READ:  # the whole content, parsed
+        raw = handler.parse(read_content(req), charset)
+    else:
+        raw = handler.read(req, charset)
     if isinstance(raw, MultiDict):
         raw = _multidict_data(raw, arg)
     if arg.read_only:
+        if type(raw) is dict:
+            return raw if arg.read_only.isdisjoint(raw) else _without(raw, arg.read_only)
         if isinstance(raw, dict):
             return _without(raw, arg.read_only)
         if isinstance(raw, list):
@@ -117,12 +193,14 @@ def _body_data(req: Request, arg: Argument, parsers: tuple[MediaHandler, ...]) -
 
 
 def _without(data: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    if keys.isdisjoint(data):
+        return data
     return {k: v for k, v in data.items() if k not in keys}
 
 
 def _summary(errors: list[dict[str, str]]) -> str:
     shown = "; ".join(
-        f"{e['location']} {e['path'] or '(body)'}: {e['message']}" for e in errors[:5]
+        [f"{e['location']} {e['path'] or '(body)'}: {e['message']}" for e in errors[:5]]
     )
     more = "; ..." if len(errors) > 5 else ""
     plural = "s" if len(errors) != 1 else ""
@@ -169,9 +247,9 @@ def load_arguments(
                 loaded[arg.name] = None
                 continue
         elif loc == "query":
-            raw = _multidict_data(req.args, arg)
-            format_param = format_parameter(req.api.format_param, operation)
-            if format_param:
+            raw = _query_data(req, arg)
+            format_param = req.api.format_param
+            if format_param and format_param not in operation.query_keys:
                 raw.pop(format_param, None)  # names the representation, not an argument
         elif loc == "headers":
             raw = _header_data(req, arg)

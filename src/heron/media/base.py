@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..wrappers import read_content
+
 if TYPE_CHECKING:
     from ..wrappers import Request
 
@@ -114,7 +116,7 @@ class MediaHandler:
         Returns:
             Plain Python data, or a ``MultiDict`` for form content.
         """
-        return self.parse(req.get_data(cache=True), charset)
+        return self.parse(read_content(req), charset)
 
     def matches(self, media_type: str) -> bool:
         """Tell whether this handler serves the concrete ``media_type``.
@@ -155,6 +157,12 @@ class MediaRegistry:
             "json": tuple(h for h in handlers if h.can_parse and not h.form),
             "form": tuple(h for h in handlers if h.can_parse and h.form),
         }
+        #: The default representation's handler (the first serializer), or None.
+        self.first_serializer: MediaHandler | None = (
+            self._serializers[0] if self._serializers else None
+        )
+        #: The parsers of each body location (what :meth:`body_parsers` returns).
+        self.by_location: Mapping[str, tuple[MediaHandler, ...]] = self._body_parsers
 
     def add(self, handler: MediaHandler, *, first: bool = False) -> None:
         """Register ``handler``, replacing one with the same ``media_type``.

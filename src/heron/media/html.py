@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
-from .._forms import FormField, flatten_values, form_fields
 from ..errors import status_phrase
 from .base import MediaHandler
 
 if TYPE_CHECKING:
+    from .._forms import FormField
     from ..operations import Operation
     from ..resources import Route
     from ..wrappers import Request
@@ -185,6 +184,8 @@ class HTMLHandler(MediaHandler):
         Returns:
             The page (UTF-8) and ``text/html; charset=utf-8``.
         """
+        from jinja2.utils import htmlsafe_json_dumps
+
         members = dict(problem) if isinstance(problem, Mapping) else {}
         known = ("type", "title", "status", "detail", "instance", "errors")
         extensions = {k: v for k, v in members.items() if k not in known}
@@ -257,6 +258,8 @@ class HTMLHandler(MediaHandler):
 
     def _form(self, req: Request, method: str, op: Operation, data: Any, url: str) -> _Form:
         arg = op.body_argument
+        from .._forms import flatten_values, form_fields
+
         fields = form_fields(arg.schema) if arg is not None else ()
         if method == "POST":
             values = _defaults(fields)
@@ -270,6 +273,8 @@ class HTMLHandler(MediaHandler):
         arg = next((a for a in op.arguments if a.location == "query"), None) if op else None
         if arg is None:
             return None
+        from .._forms import form_fields
+
         fields = tuple(f for f in form_fields(arg.schema) if f.control != "fieldset")
         values = {f.name: req.args[f.name] for f in fields if f.name in req.args}
         return _Form("GET", None, req.script_root + req.path, "query", fields, values)

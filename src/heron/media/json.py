@@ -6,7 +6,9 @@ import datetime as dt
 import decimal
 import enum
 import json
+import re
 import uuid
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..errors import BadRequest, UnsupportedMediaType
@@ -36,6 +38,43 @@ def _reject_constant(name: str) -> Any:
     raise _NotJSONConstant(name)
 
 
+#: The decoder ``json.loads(..., parse_constant=...)`` would build on every call, built once.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
+#: ``json.decoder.WHITESPACE``: what the decoder skips around a document.
+_SPACE = re.compile(r"[ \t\n\r]*", re.VERBOSE | re.MULTILINE | re.DOTALL).match
+#: The C encoder ``JSONEncoder.iterencode`` uses (None without the ``_json`` module).
+_C_MAKE_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _loads(text: str | bytes) -> Any:
+    """``json.loads(text, parse_constant=_reject_constant)``, with a decoder built once.
+
+    Bytes are decoded as ``json.loads`` decodes them (the encoding
+    ``json.detect_encoding`` finds: UTF-8 for a document that starts with
+    ``{`` or ``[`` and no NUL byte), and the document is scanned as
+    ``JSONDecoder.decode`` scans it, with the same errors.
+    """
+    if isinstance(text, str):
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    elif text[:1] in _OPENERS and (len(text) < 2 or text[1]):
+        text = text.decode("utf-8", "surrogatepass")
+    else:
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    try:
+        value, end = _SCAN(text, _SPACE(text, 0).end())  # type: ignore[union-attr]
+    except StopIteration as err:
+        raise json.JSONDecodeError("Expecting value", text, err.value) from None
+    end = _SPACE(text, end).end()  # type: ignore[union-attr]  # matches the empty string
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+_OPENERS = (b"{", b"[")
+
+
 class JSONHandler(MediaHandler):
     """``application/json`` and every ``application/*+json`` type.
 
@@ -53,10 +92,20 @@ class JSONHandler(MediaHandler):
         self._encoder = json.JSONEncoder(
             ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False
         )
+        # The C encoder ``JSONEncoder.encode`` builds on every call, built once:
+        # without a circular-reference check (a cycle is a RecursionError, not a
+        # ValueError; a 500 either way), it keeps no state between calls.
+        self._c_encode = (
+            _C_MAKE_ENCODER(None, _default, encode_basestring, None, ":", ",", False, False, False)
+            if _C_MAKE_ENCODER is not None
+            else None
+        )
 
     def serialize(self, data: Any) -> bytes:
         """Return ``data`` as compact UTF-8 JSON."""
-        return self._encoder.encode(data).encode("utf-8")
+        if self._c_encode is not None:
+            return "".join(self._c_encode(data, 0)).encode("utf-8")
+        return self._encoder.encode(data).encode("utf-8")  # pragma: no cover - no _json
 
     def parse(self, body: bytes, charset: str | None) -> Any:
         """Return the JSON value in ``body``.
@@ -77,7 +126,7 @@ class JSONHandler(MediaHandler):
         except UnicodeDecodeError as exc:
             raise BadRequest(f"Request body could not be decoded as {charset}: {exc}") from None
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            return _loads(text)
         except UnicodeDecodeError as exc:
             raise BadRequest(f"Request body could not be decoded as UTF-8: {exc}") from None
         except _NotJSONConstant as exc:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import marshmallow as ma
-from apispec.ext.marshmallow.common import make_schema_key, resolve_schema_instance
 
 __all__ = ["ComponentNamer", "derive_operation_id", "singular", "plural"]
 
@@ -110,6 +109,8 @@ class ComponentNamer:
 
     def __call__(self, schema: type[ma.Schema] | ma.Schema | str) -> str:
         """Return the component name for ``schema`` (apispec calls this)."""
+        from apispec.ext.marshmallow.common import make_schema_key, resolve_schema_instance
+
         instance = resolve_schema_instance(schema)
         key = tuple(make_schema_key(instance))
         found = self._names.get(key)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..resources import Resource
 from ..wrappers import Request, Response
 
@@ -16,27 +14,6 @@ if TYPE_CHECKING:
 __all__ = ["OpenAPIDocument", "dump_spec"]
 
 _MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
-
-
-class _SpecDumper(yaml.SafeDumper):
-    """Safe YAML dumper: multi-line strings as literal blocks, no anchors/aliases.
-
-    apispec reuses dict objects (shared parameter and header schemas); a spec
-    file is read by people and by tools that handle aliases poorly, so every
-    occurrence is written out in full.
-    """
-
-    def ignore_aliases(self, data: object) -> bool:
-        """Never emit ``&anchor``/``*alias`` pairs."""
-        return True
-
-
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_SpecDumper.add_representer(str, _str_representer)
 
 
 def dump_spec(spec: dict[str, Any], fmt: str) -> str:
@@ -55,7 +32,9 @@ def dump_spec(spec: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
-        return yaml.dump(spec, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True, width=100)
+        from ..media._yaml_impl import dump_spec_yaml
+
+        return dump_spec_yaml(spec)
     raise ValueError(f"Unknown spec format {fmt!r}; use 'json' or 'yaml'")
 
 

@@ -165,7 +165,8 @@ class Security:
             Unauthorized: 401 with ``WWW-Authenticate`` (RFC 9110 §15.5.2).
             Forbidden: 403 when the credentials lack a scope (RFC 6750 §3.1).
         """
-        alternatives = self.requirement(op)
+        entry = self._resolved.get(id(op))
+        alternatives = self.default if entry is None else entry[1]
         if alternatives:
             authenticate(req, alternatives)
 
