@@ -82,6 +82,10 @@ RULES = [
     "/a/b/<y>",
     "/both/<a>-<b>",
     "/long/<int:a>/<int:b>/<int:c>",
+    "/naïve",
+    "/wiki/<path:page>/",
+    "/s/b/c",
+    "/s/<x>/d",
 ]
 PATHS = [
     "/",
@@ -133,7 +137,13 @@ PATHS = [
     "hello",
     "",
     "/nope",
+    "//nope",
     "/items/42/nope",
+    "/na\u00c3\u00afve",  # "/naïve" in UTF-8, as PEP 3333 carries it
+    "/wiki/a/b/",
+    "/wiki/a/b",
+    "/s/b/c",
+    "/s/b/d",
 ]
 
 
@@ -387,12 +397,22 @@ def test_a_plain_response_becomes_a_werkzeug_response() -> None:
 
 
 @pytest.mark.parametrize("code", [299, 599, 1000])
-def test_status_lines_are_werkzeugs(code: int) -> None:
+def test_status_lines_and_phrases(code: int) -> None:
     from werkzeug.wrappers import Response as WerkzeugResponse
 
     from heron.dispatch import status_line
+    from heron.errors import status_phrase
 
     assert status_line(code) == WerkzeugResponse(status=code).status
+    assert (
+        status_phrase(code)
+        == status_phrase(code)
+        == {
+            299: "Success",
+            599: "Server Error",
+            1000: "Server Error",
+        }[code]
+    )
 
 
 def test_unsafe_error_headers_go_through_werkzeug() -> None:
@@ -479,6 +499,13 @@ def test_request_attributes_are_werkzeugs(spec: dict[str, Any]) -> None:
     assert heron_req.path == "/changed"
 
 
+def test_request_without_a_server_name() -> None:
+    environ = EnvironBuilder().get_environ()
+    del environ["SERVER_NAME"]
+    assert Request(environ, Api(spec_path=None)).server is None
+    assert isinstance(Request.path, object)  # the descriptor itself, on the class
+
+
 def test_request_state_is_per_request() -> None:
     api = Api(spec_path=None)
     one = Request(EnvironBuilder().get_environ(), api)
@@ -528,6 +555,17 @@ def test_content_is_read_once_and_kept() -> None:
     assert data == {"body": {"text": "hi"}, "data": '{"text": "hi"}', "stream": ""}
 
 
+def test_json_with_a_byte_order_mark_and_a_charset_is_a_bad_request() -> None:
+    api = echo_api()
+    resp = api.test_client().post(
+        "/notes",
+        data='\ufeff{"text": "x"}'.encode(),
+        content_type="application/json; charset=utf-8",
+    )
+    assert resp.status_code == 400
+    assert "BOM" in resp.json["detail"]
+
+
 def test_content_shorter_than_its_length_is_a_bad_request() -> None:
     body = b'{"text": "hi"}'
     status, data = post(echo_api(), body, CONTENT_LENGTH=str(len(body) + 10))
@@ -572,6 +610,29 @@ def test_content_over_the_limit_is_still_refused() -> None:
     status, data = post(echo_api(max_content_length=8), b'{"text": "far too long"}')
     assert status == 413
     assert data["detail"] == "The request content is larger than 8 bytes."
+
+
+class Broken(io.RawIOBase):
+    """A stream whose connection fails while the content is read."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise OSError("connection reset")
+
+
+def test_a_connection_failing_while_content_is_read_is_a_bad_request() -> None:
+    status, data = post(echo_api(), b'{"text": "x"}', **{"wsgi.input": Broken()})
+    assert status == 400
+
+
+def test_read_content_reads_once() -> None:
+    api = Api(spec_path=None)
+    req = Request(EnvironBuilder(method="POST", data=b"abc").get_environ(), api)
+    assert read_content(req) == b"abc"
+    assert read_content(req) == b"abc"
+    assert req.stream.readable() and req.stream.read() == b""
 
 
 def test_read_content_defers_to_werkzeug_once_the_stream_was_used() -> None:
@@ -628,7 +689,7 @@ def test_negotiation_outcomes_are_remembered_and_bounded() -> None:
 
     handlers = (JSONHandler(), YAMLHandler())
     for i in range(MEMO_SIZE + 10):
-        assert select_renderer(f"application/yaml;q=0.{i % 9 + 1}", handlers)[0] is handlers[1]
+        assert select_renderer(f"application/yaml;v={i}", handlers)[0] is handlers[1]
     assert len(_RENDERERS) <= MEMO_SIZE
     errors = []
     for _ in range(2):
@@ -734,6 +795,33 @@ def text_api(hook: bool) -> Api:
 )
 def test_text_bodies_and_listed_headers_match_werkzeug(spec: dict[str, Any]) -> None:
     assert call(text_api(False), spec) == call(text_api(True), spec)
+
+
+class HookingHandler(TextHandler):
+    """Registers an after_request hook while rendering: after the response was built."""
+
+    def render(self, data: Any, req: Request, status: int) -> bytes:
+        req.api.after_request(lambda req, resp: req.state.__setattr__("seen", type(resp)))
+        return b"hooked"
+
+
+def test_a_hook_registered_after_the_response_was_built_gets_a_werkzeug_response() -> None:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    api = Api(spec_path=None)
+    api.add_media_handler(HookingHandler(), first=True)
+    seen: list[Any] = []
+    api.teardown_request(lambda req, exc: seen.append(req.state.seen))
+
+    @api.route("/h")
+    class H(Resource):
+        def get(self, req: Request) -> Any:
+            return {}
+
+    resp = api.test_client().get("/h")
+    assert resp.data == b"hooked"
+    assert resp.headers["Content-Length"] == "6"
+    assert issubclass(seen[0], WerkzeugResponse)
 
 
 def test_a_hook_registered_during_a_request_gets_a_response() -> None:

