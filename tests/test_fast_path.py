@@ -26,9 +26,9 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 
 from conftest import ROOT
 from heron import Api, Blueprint, NotAcceptable, Request, Resource, arguments, response
-from heron.dispatch import PlainResponse
 from heron.media import MediaHandler
 from heron.negotiation import MEMO_SIZE, select_renderer
+from heron.plain import PlainResponse
 from heron.routing import MatchKind
 from heron.validation import query_pairs
 from heron.wrappers import read_content
@@ -400,8 +400,8 @@ def test_a_plain_response_becomes_a_werkzeug_response() -> None:
 def test_status_lines_and_phrases(code: int) -> None:
     from werkzeug.wrappers import Response as WerkzeugResponse
 
-    from heron.dispatch import status_line
     from heron.errors import status_phrase
+    from heron.plain import status_line
 
     assert status_line(code) == WerkzeugResponse(status=code).status
     assert (

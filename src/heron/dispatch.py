@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import marshmallow as ma
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response as _WZResponse
 
 from .errors import (
@@ -31,24 +31,19 @@ from .errors import (
 )
 from .media.base import MediaHandler
 from .media.json import JSONHandler
-from .negotiation import (
-    format_parameter,
-    negotiate,
-    select_renderer,
-)
+from .negotiation import format_parameter, negotiate, select_renderer
+from .plain import AnyResponse, PlainResponse, plain_fields
 from .routing import MatchKind, RouteMatch
 from .validation import load_arguments
 from .wrappers import Request, Response
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from .app import Api
     from .hooks import Hooks
     from .media.base import MediaRegistry
     from .operations import Operation, ResponseSpec
 
-__all__ = ["Dispatcher", "PlainResponse", "plain_fields", "status_line"]
+__all__ = ["Dispatcher"]  # the last three: heron.plain
 
 log = logging.getLogger("heron")
 
@@ -59,96 +54,7 @@ _JSON = JSONHandler()
 _FULL = MatchKind.FULL
 _NONE = MatchKind.NONE
 _REDIRECT = MatchKind.REDIRECT
-#: Fields Werkzeug's ``Response`` computes or rewrites when it sends a response:
-#: a response setting one of them is built as a ``Response``.
-_COMPUTED_FIELDS = frozenset(
-    {"content-type", "content-length", "vary", "location", "content-location"}
-)
 _RENDER = MediaHandler.render
-#: Status lines as Werkzeug writes them (``404 NOT FOUND``), by code.
-_STATUS_LINES: dict[int, str] = {}
-
-
-def status_line(code: int) -> str:
-    """Return the WSGI status line of ``code`` as Werkzeug's ``Response`` writes it.
-
-    Lines of codes 100 to 999 are kept in ``_STATUS_LINES``, which callers read first.
-    """
-    phrase = HTTP_STATUS_CODES.get(code)
-    line = f"{code} {phrase.upper()}" if phrase else f"{code} UNKNOWN"
-    if 100 <= code <= 999:
-        _STATUS_LINES[code] = line
-    return line
-
-
-class PlainResponse:
-    """A response sent without building Werkzeug's ``Response``: status, fields, content.
-
-    The dispatcher answers with one when nothing after the handler needs a
-    response object (no ``after_request`` hook applies to the route, no
-    conditional request is evaluated, no field Werkzeug rewrites is set): the
-    fields are the ones a ``Response`` would send, in the same order. It is
-    called like a WSGI application; a ``HEAD`` request gets the fields
-    without the content (RFC 9110 §9.3.2).
-
-    Args:
-        status: The status code.
-        headers: The header fields, as WSGI's ``(name, value)`` list.
-        body: The content.
-    """
-
-    __slots__ = ("body", "headers", "status")
-
-    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes = b"") -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    @property
-    def status_code(self) -> int:
-        """The status code (as on Werkzeug's ``Response``)."""
-        return self.status
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
-        """Send the response (PEP 3333)."""
-        start_response(_STATUS_LINES.get(self.status) or status_line(self.status), self.headers)
-        if not self.body or environ["REQUEST_METHOD"] == "HEAD":
-            return []
-        return [self.body]
-
-    def to_response(self) -> Response:
-        """Return the same response as a Werkzeug ``Response`` (for hooks that need one)."""
-        resp = Response(status=self.status, headers=self.headers)
-        if not any(name.lower() == "content-type" for name, _ in self.headers):
-            del resp.headers["Content-Type"]
-        if self.body:
-            resp.set_data(self.body)
-        return resp
-
-
-def plain_fields(headers: Any) -> list[tuple[str, str]] | None:
-    """Return ``headers`` as WSGI fields, or None where Werkzeug's ``Response`` must build them.
-
-    Only a dict of string names and string values, none of them a field
-    Werkzeug computes or rewrites, none with a line break (which Werkzeug
-    refuses), is taken as it is.
-    """
-    if not headers:
-        return []
-    if type(headers) is not dict:
-        return None
-    fields: list[tuple[str, str]] = []
-    for name, value in headers.items():
-        if (
-            type(name) is not str
-            or type(value) is not str
-            or name.lower() in _COMPUTED_FIELDS
-            or "\n" in value
-            or "\r" in value
-        ):
-            return None
-        fields.append((name, value))
-    return fields
 
 
 def _options_headers(allow: str, operations: Mapping[str, Operation]) -> dict[str, str]:
@@ -212,9 +118,6 @@ def _accept_file(req: Request, content_type: str) -> None:
             f"this resource is available as: {content_type}.",
             available=[content_type],
         )
-
-
-AnyResponse = _WZResponse | PlainResponse
 
 
 def _unpack(op: Operation, rv: tuple[Any, ...]) -> tuple[Any, Any, Any]:
