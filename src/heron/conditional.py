@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from werkzeug.http import generate_etag, http_date, quote_etag
 from werkzeug.wrappers import Response as _WZResponse
 
+from ._bind import resource_method
 from .errors import PreconditionFailed, PreconditionRequired
 from .operations import _decl
 from .preconditions import (
@@ -172,10 +173,7 @@ class Conditional:
         validators = self.validators
         name = type(resource).__name__
         if isinstance(validators, str):
-            found = getattr(resource, validators, None)
-            if not callable(found):
-                raise ValueError(f"conditional(): {name} has no method {validators!r}")
-            validators = found
+            validators = resource_method(resource, validators, "conditional()")
         if method in SAFE_METHODS:
             if self.required:
                 raise ValueError(

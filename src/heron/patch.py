@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import marshmallow as ma
 from werkzeug.wrappers import Response as _WZResponse
 
+from ._bind import resource_method
 from .errors import BadRequest, Conflict, NotFound, UnprocessableContent
 from .media.base import MediaHandler
 from .media.json import JSONHandler
@@ -281,10 +282,7 @@ class PatchBody:
         current = self.current
         name = type(resource).__name__
         if isinstance(current, str):
-            found = getattr(resource, current, None)
-            if not callable(found):
-                raise ValueError(f"patch_body(): {name} has no method {current!r}")
-            current = found
+            current = resource_method(resource, current, "patch_body()")
         elif current is None:
             source = operations.get("GET")
             if source is None or any(a.location != "path" for a in source.arguments):
