@@ -62,11 +62,16 @@ def _invalid(location: str, exc: ma.ValidationError) -> dict[str, Any]:
 # -- Heron ------------------------------------------------------------------------
 
 
-def heron_app() -> WSGIApp:
-    """Return the Heron app: resources with ``@arguments`` and ``@response``."""
+def heron_app(problem_formatter: Callable[..., Any] | None = None) -> WSGIApp:
+    """Return the Heron app: resources with ``@arguments`` and ``@response``.
+
+    Args:
+        problem_formatter: The app's ``problem_formatter``; None: Heron's RFC
+            9457 problem details.
+    """
     from heron import Api, Resource, abort, arguments, response
 
-    api = Api("Benchmark", "1.0.0")
+    api = Api("Benchmark", "1.0.0", problem_formatter=problem_formatter)
 
     @api.route("/hello")
     class Hello(Resource):
@@ -93,6 +98,24 @@ def heron_app() -> WSGIApp:
             return body
 
     return api
+
+
+def heron_lean_errors_app() -> WSGIApp:
+    """Return the Heron app answering E5 with the payload floor's body.
+
+    A ``problem_formatter`` sends marshmallow's messages as they are
+    (``{"errors": {"json": {...}}}``, as Falcon's E5 does) instead of Heron's
+    problem details document: the same response work as Falcon, to tell the
+    dispatcher's cost from the document's.
+    """
+    from heron.validation import InvalidArguments
+
+    def messages_as_sent(req: Any, error: Any) -> Any:
+        if isinstance(error, InvalidArguments):
+            return {"errors": error.messages}
+        return error.to_problem()
+
+    return heron_app(problem_formatter=messages_as_sent)
 
 
 # -- Falcon -----------------------------------------------------------------------
@@ -454,6 +477,7 @@ APPS: dict[str, AppInfo] = {
     a.name: a
     for a in (
         AppInfo("heron", "Heron", heron_app),
+        AppInfo("heron-lean", "Heron (lean errors)", heron_lean_errors_app, scenarios=("E5",)),
         AppInfo("falcon", "Falcon", falcon_app, package="falcon"),
         AppInfo("falcon-plain", "Falcon (plain)", falcon_plain_app, package="falcon"),
         AppInfo("flask", "Flask", flask_app, package="flask"),

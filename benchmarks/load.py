@@ -2,8 +2,10 @@
 
 Every server's answers are checked over HTTP before it is loaded. ``wrk`` runs
 for a bounded duration per scenario; POST scenarios use a small Lua script.
-Only 127.0.0.1 is ever contacted. On a 2-core machine gunicorn's worker and
-``wrk`` share the cores: read ratios, not absolute figures.
+Only 127.0.0.1 is ever contacted. Where the machine has two CPUs or more and
+lets a process choose them (``os.sched_setaffinity``), gunicorn runs on the
+first and ``wrk`` on the others, so the load generator does not take turns
+with the server on one core; read ratios, not absolute figures, all the same.
 """
 
 from __future__ import annotations
@@ -34,6 +36,26 @@ _ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 def available() -> str | None:
     """Return the path of ``wrk``, or None when it is not installed."""
     return shutil.which("wrk")
+
+
+def cpu_split() -> tuple[set[int], set[int]] | None:
+    """Return (the server's CPUs, wrk's CPUs), or None when they cannot be kept apart.
+
+    The first CPU this process may run on serves; the rest load. None on a
+    single CPU or where affinity cannot be set (not Linux).
+    """
+    if not hasattr(os, "sched_getaffinity"):
+        return None  # pragma: no cover - Linux has it
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    return {cpus[0]}, set(cpus[1:])
+
+
+def _pinned(cpus: set[int] | None) -> Callable[[], None] | None:
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
 
 
 def _free_port() -> int:
@@ -79,14 +101,27 @@ def _script(scenario: Scenario, folder: Path) -> Path | None:
 
 
 def _wrk(
-    wrk: str, port: int, scenario: Scenario, seconds: float, connections: int, tmp: Path
+    wrk: str,
+    port: int,
+    scenario: Scenario,
+    seconds: float,
+    connections: int,
+    tmp: Path,
+    cpus: set[int] | None = None,
 ) -> float:
     cmd = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s"]
     script = _script(scenario, tmp)
     if script is not None:
         cmd += ["-s", str(script)]
     cmd.append(f"http://127.0.0.1:{port}{scenario.url}")
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    out = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+        preexec_fn=_pinned(cpus),
+    )
     rps = _RPS.search(out.stdout)
     if rps is None:
         raise RuntimeError(f"wrk printed no Requests/sec:\n{out.stdout}\n{out.stderr}")
@@ -105,9 +140,10 @@ class Server:
     Args:
         target: gunicorn's application target (``benchmarks.apps:heron_app()``).
         folder: Where the server's log goes.
+        cpus: The CPUs gunicorn (master and worker) may run on; None: any.
     """
 
-    def __init__(self, target: str, folder: Path) -> None:
+    def __init__(self, target: str, folder: Path, cpus: set[int] | None = None) -> None:
         self.port = _free_port()
         self.log = folder / f"gunicorn-{self.port}.log"
         cmd = [
@@ -123,7 +159,12 @@ class Server:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_pinned(cpus),
             )
         try:
             _wait(self.port, self.proc, self.log)
@@ -162,7 +203,10 @@ def requests_per_second(
 
     All servers start first; the wrk runs are interleaved over ``rounds``
     rounds (one run at a time: they would share the cores), so a slow spell
-    of the machine spreads over every app. An idle server costs nothing.
+    of the machine spreads over every app, in the listed order on even rounds
+    and in reverse on odd ones, so that no app always follows the same one.
+    An idle server costs nothing. Servers and ``wrk`` run on separate CPUs
+    where :func:`cpu_split` finds them.
 
     Args:
         apps: (app name, gunicorn target, scenario keys) triples.
@@ -186,15 +230,23 @@ def requests_per_second(
     with tempfile.TemporaryDirectory(prefix="heron-wrk-") as folder:
         tmp = Path(folder)
         servers: dict[str, Server] = {}
+        split = cpu_split()
+        server_cpus, wrk_cpus = split if split is not None else (None, None)
         try:
             for name, target, keys in todo:
-                servers[name] = Server(target, tmp)
+                servers[name] = Server(target, tmp, server_cpus)
                 servers[name].check(keys)
             for r in range(rounds):
-                for name, _target, keys in todo:
+                for name, _target, keys in todo if r % 2 == 0 else todo[::-1]:
                     for key in keys:
                         rps = _wrk(
-                            wrk, servers[name].port, SCENARIOS[key], seconds, connections, tmp
+                            wrk,
+                            servers[name].port,
+                            SCENARIOS[key],
+                            seconds,
+                            connections,
+                            tmp,
+                            wrk_cpus,
                         )
                         samples.setdefault((name, key), []).append(rps)
                 if progress is not None:

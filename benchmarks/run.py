@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--callgrind-requests", type=int, help="per scenario (default 200, quick 30)")
     p.add_argument("--jobs", type=int, default=2, help="concurrent valgrind processes")
     p.add_argument("--http-seconds", type=float, help="one wrk run (default 3 s, quick 1 s)")
-    p.add_argument("--http-rounds", type=int, help="wrk runs per pair (default 3, quick 1)")
+    p.add_argument("--http-rounds", type=int, help="wrk runs per pair (default 7, quick 1)")
     p.add_argument("--connections", type=int, default=8, help="wrk connections")
     p.add_argument("--spec-operations", type=int, default=500)
     p.add_argument("--json", type=Path, help="also write the raw results here")
@@ -142,9 +142,19 @@ class _Run:
             self.notes.append("HTTP run skipped: gunicorn is not installed.")
             return
         seconds = self.args.http_seconds or (1.0 if self.quick else 3.0)
-        rounds = self.args.http_rounds or (1 if self.quick else 3)
+        rounds = self.args.http_rounds or (1 if self.quick else 7)
         connections = self.args.connections
-        self.settings.update(http_seconds=seconds, http_rounds=rounds, connections=connections)
+        split = load.cpu_split()
+        self.settings.update(
+            http_seconds=seconds,
+            http_rounds=rounds,
+            connections=connections,
+            http_cpus=(
+                "shared"
+                if split is None
+                else f"gunicorn on CPU {sorted(split[0])}, wrk on {sorted(split[1])}"
+            ),
+        )
         todo = []
         for name in self.apps:
             keys = [k for k in self.args.http_scenarios if k in APPS[name].scenarios]

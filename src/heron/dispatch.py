@@ -34,7 +34,7 @@ from .media.json import JSONHandler
 from .negotiation import format_parameter, negotiate, select_renderer
 from .plain import AnyResponse, PlainResponse, plain_fields
 from .routing import MatchKind, RouteMatch
-from .validation import load_arguments
+from .validation import InvalidArguments, collect_arguments, load_arguments
 from .wrappers import Request, Response
 
 if TYPE_CHECKING:
@@ -282,19 +282,27 @@ class Dispatcher:
                 media_type = renderer.media_type
             else:
                 renderer, media_type = self._negotiate(req, op, media)
-        for guard in api.hooks.guards:
+        if api.hooks.guards or (bp_hooks is not None and bp_hooks.guards):
+            self._guard(req, op, bp_hooks)
+        if op.conditional is not None or op.patch is not None or op.pagination is not None:
+            return self._call(req, op, values, renderer, media_type, media)
+        if op.arguments:
+            kwargs = collect_arguments(req, op, values, media.by_location)
+            if isinstance(kwargs, InvalidArguments):  # answered as if raised, without unwinding
+                return self.handle_exception(req, kwargs)
+        else:
+            kwargs = values
+        rv = op.handler(req, **kwargs)
+        plain = not (api.hooks.after or (bp_hooks is not None and bp_hooks.after))
+        return self.make_response(req, op, rv, renderer, media_type, plain=plain)
+
+    def _guard(self, req: Request, op: Operation, bp_hooks: Hooks | None) -> None:
+        """Run the application's guards, then the blueprint's (see :mod:`heron.hooks`)."""
+        for guard in self.api.hooks.guards:
             guard(req, op)
         if bp_hooks is not None:
             for guard in bp_hooks.guards:
                 guard(req, op)
-        if op.conditional is not None or op.patch is not None or op.pagination is not None:
-            return self._call(req, op, values, renderer, media_type, media)
-        rv = op.handler(
-            req,
-            **(load_arguments(req, op, values, media.by_location) if op.arguments else values),
-        )
-        plain = not (api.hooks.after or (bp_hooks is not None and bp_hooks.after))
-        return self.make_response(req, op, rv, renderer, media_type, plain=plain)
 
     def _negotiate(
         self, req: Request, op: Operation, media: MediaRegistry
@@ -561,9 +569,12 @@ class Dispatcher:
             preference = (json_handler, *(h for h in serializers if h is not json_handler))
             found = self._problem_preferences[serializers] = (json_handler, preference)
         json_handler, preference = found
-        format_param = format_parameter(api.format_param, req.operation)
-        if not req.environ.get("HTTP_ACCEPT") and _format_asked(req, format_param) is None:
+        environ = req.environ
+        if not environ.get("HTTP_ACCEPT") and not environ.get("QUERY_STRING"):
             return json_handler, True  # what negotiate() answers: the first preference
+        format_param = format_parameter(api.format_param, req.operation)
+        if not environ.get("HTTP_ACCEPT") and _format_asked(req, format_param) is None:
+            return json_handler, True
         try:
             return negotiate(req, preference, format_param)[0], True
         except NotAcceptable:
@@ -586,21 +597,22 @@ class Dispatcher:
         Raises:
             Exception: What the formatter raised, in debug mode.
         """
+        formatter = self.api.problem_formatter
+        if formatter is not None:
+            try:
+                data = formatter(req, error)
+                schema = self.api.problem_schema
+                if schema is not None and isinstance(schema, ma.Schema):
+                    return schema.dump(data)
+                return data
+            except Exception:
+                if self.api.debug:
+                    raise
+                log.exception("problem_formatter failed on %s %s", req.method, req.path)
         problem = error.to_problem()
         if error.instance is None:
             problem.setdefault("instance", req.path)
-        formatter = self.api.problem_formatter
-        if formatter is None:
-            return problem
-        try:
-            data = formatter(req, error)
-            schema = self.api.problem_schema
-            return schema.dump(data) if isinstance(schema, ma.Schema) else data
-        except Exception:
-            if self.api.debug:
-                raise
-            log.exception("problem_formatter failed on %s %s", req.method, req.path)
-            return problem
+        return problem
 
     def render_problem(self, req: Request, error: HTTPError) -> AnyResponse:
         """Answer with ``error`` as problem details (RFC 9457 §3) in a negotiated format.
@@ -634,14 +646,19 @@ class Dispatcher:
             # The formatter's data is not RFC 9457 problem details.
             content_type = handler.media_type
         if not self.needs_response(req) and "\n" not in content_type and "\r" not in content_type:
-            fields = plain_fields(error.headers)
+            fields = plain_fields(error.headers) if error.headers else []
             if fields is not None:
                 if isinstance(body, str):
                     body = body.encode()
-                fields.append(("Content-Type", content_type))
-                fields.append(("Content-Length", str(len(body))))
-                if negotiated:
-                    fields.append(("Vary", "Accept"))
+                fields += (
+                    [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+                    if not negotiated
+                    else [
+                        ("Content-Type", content_type),
+                        ("Content-Length", str(len(body))),
+                        ("Vary", "Accept"),
+                    ]
+                )
                 return PlainResponse(error.code, fields, body)
         resp = Response(body, status=error.code, headers=error.headers)
         resp.content_type = content_type

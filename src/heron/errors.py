@@ -76,12 +76,16 @@ class HTTPError(HeronError):
             raise ValueError(f"HTTPError status must be 4xx or 5xx, got {code}")
         self.code = code
         self.detail = detail
-        self.title = title or status_phrase(code)
+        self.title = title or _PHRASES.get(code) or status_phrase(code)
         self.type = type
         self.instance = instance
         self.headers: dict[str, str] = dict(headers) if headers else {}
         self.extensions = extensions
-        super().__init__(detail or self.title)
+        # ``args`` are the positional arguments, as ``BaseException.__new__``
+        # keeps them; ``str()`` gives the detail, or the title.
+
+    def __str__(self) -> str:
+        return self.detail or self.title
 
     def to_problem(self) -> dict[str, Any]:
         """Return the problem details object (RFC 9457 §3.1) as a plain dict."""

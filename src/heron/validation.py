@@ -27,11 +27,13 @@ from .wrappers import read_content
 if TYPE_CHECKING:
     from .wrappers import Request
 
-__all__ = ["flatten_errors", "load_arguments"]
+__all__ = ["InvalidArguments", "collect_arguments", "flatten_errors", "load_arguments"]
 
 
 _SCHEMA = ma.exceptions.SCHEMA
 _READ = MediaHandler.read
+#: The message of a required body that was not sent.
+BODY_REQUIRED = "A request body is required."
 
 
 def _escape_pointer(token: str) -> str:
@@ -207,13 +209,113 @@ def _summary(errors: list[dict[str, str]]) -> str:
     return f"The request has {len(errors)} invalid field{plural}: {shown}{more}"
 
 
+class InvalidArguments(UnprocessableContent):
+    """422: the request's arguments failed validation (RFC 9110 §15.5.21).
+
+    Raised by :func:`load_arguments` with marshmallow's messages for each
+    location. The problem details it answers with are those of any
+    :class:`~heron.errors.UnprocessableContent`: an ``errors`` extension member
+    (RFC 9457 §3.2) listing ``{"location", "path", "message"}`` (plus ``pointer``,
+    RFC 6901, for JSON content) per message, and a ``detail`` naming the first
+    five. Both are built when first read, so an application ``problem_formatter``
+    that sends :attr:`messages` as they are does not pay for them.
+
+    Args:
+        messages: Location (``json``, ``query``...) → marshmallow's messages for
+            that location (``ValidationError.messages``: field → list of
+            messages, nested for nested schemas and lists), in the order of the
+            operation's arguments. A required body that was not sent is
+            ``{"_schema": ["A request body is required."]}``.
+
+    Attributes:
+        messages: The ``messages`` given.
+    """
+
+    # What ``HTTPError.__init__`` would set, as class defaults: the hot error
+    # path then builds only what differs per request.
+    code = 422
+    title = "Unprocessable Content"
+    type = "about:blank"
+    instance = None
+
+    def __init__(self, messages: dict[str, Any]) -> None:
+        self.messages = messages
+        self.headers: dict[str, str] = {}
+        self._errors: list[dict[str, str]] | None = None
+        self._detail: str | None = None
+        self._extensions: dict[str, Any] = {}
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        """One ``{"location", "path", "message"[, "pointer"]}`` dict per message."""
+        errors = self._errors
+        if errors is None:
+            errors = []
+            for location, messages in self.messages.items():
+                if messages is _BODY_REQUIRED:  # the content is missing, not invalid
+                    errors.append({"location": location, "path": "", "message": BODY_REQUIRED})
+                else:
+                    _flatten(messages, location, (), location == "json", errors)
+            self._errors = errors
+        return errors
+
+    @property
+    def detail(self) -> str | None:
+        """The human-readable explanation (RFC 9457 §3.1.4): the first five messages."""
+        if self._detail is None:
+            self._detail = _summary(self.errors)
+        return self._detail
+
+    @detail.setter
+    def detail(self, value: str | None) -> None:
+        self._detail = value
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """Extension members (RFC 9457 §3.2): ``errors``, and any set by the application."""
+        extensions = self._extensions
+        if "errors" not in extensions:
+            extensions["errors"] = self.errors
+        return extensions
+
+    @extensions.setter
+    def extensions(self, value: dict[str, Any]) -> None:
+        self._extensions = value
+
+
+#: ``InvalidArguments.messages`` of a required body that was not sent.
+_BODY_REQUIRED: dict[str, list[str]] = {_SCHEMA: [BODY_REQUIRED]}
+
+
 def load_arguments(
     req: Request,
     operation: Operation,
     path_values: dict[str, Any],
     parsers: Mapping[str, tuple[MediaHandler, ...]],
 ) -> dict[str, Any]:
-    """Load every argument of ``operation`` from ``req``.
+    """Load every argument of ``operation`` from ``req``; see :func:`collect_arguments`.
+
+    Raises:
+        BadRequest: If the content is malformed (RFC 9110 §15.5.1).
+        UnsupportedMediaType: If the content's type is not taken (RFC 9110 §15.5.16).
+        InvalidArguments: If any field fails validation (RFC 9110 §15.5.21).
+    """
+    loaded = collect_arguments(req, operation, path_values, parsers)
+    if isinstance(loaded, InvalidArguments):
+        raise loaded
+    return loaded
+
+
+def collect_arguments(
+    req: Request,
+    operation: Operation,
+    path_values: dict[str, Any],
+    parsers: Mapping[str, tuple[MediaHandler, ...]],
+) -> dict[str, Any] | InvalidArguments:
+    """Load every argument of ``operation`` from ``req``, returning validation failures.
+
+    What :func:`load_arguments` does, with the 422 returned instead of
+    raised: the dispatcher answers it without unwinding the stack.
 
     Args:
         req: The request.
@@ -225,24 +327,24 @@ def load_arguments(
     Returns:
         Handler keyword arguments: the path parameters (as loaded by a ``path``
         argument's schema, if declared) and the loaded data of every other
-        argument under its name.
+        argument under its name; or, if any field fails validation (RFC 9110
+        §15.5.21), an :class:`InvalidArguments` naming every invalid field of
+        every location.
 
     Raises:
         BadRequest: If the content is malformed (RFC 9110 §15.5.1).
         UnsupportedMediaType: If the content's type is not taken (RFC 9110 §15.5.16).
-        UnprocessableContent: If any field fails validation (RFC 9110 §15.5.21).
     """
     loaded: dict[str, Any] = dict(path_values)
-    errors: list[dict[str, str]] = []
+    failed: dict[str, Any] | None = None
     for arg in operation.arguments:
         loc = arg.location
         if loc == "json" or loc == "form":
             raw = _body_data(req, arg, parsers[loc])
             if raw is ma.missing:
                 if arg.required:
-                    errors.append(
-                        {"location": loc, "path": "", "message": "A request body is required."}
-                    )
+                    failed = failed or {}
+                    failed[loc] = _BODY_REQUIRED
                     continue
                 loaded[arg.name] = None
                 continue
@@ -260,15 +362,13 @@ def load_arguments(
         try:
             value = arg.schema.load(raw, unknown=arg.unknown)  # type: ignore[arg-type]
         except ma.ValidationError as exc:
-            errors.extend(flatten_errors(exc.messages, loc))
+            failed = failed or {}
+            failed[loc] = exc.messages
             continue
         if loc == "path":
             loaded.update(value)
         else:
             loaded[arg.name] = value
-    if errors:
-        raise UnprocessableContent(
-            _summary(errors),
-            errors=errors,
-        )
+    if failed is not None:
+        return InvalidArguments(failed)
     return loaded
