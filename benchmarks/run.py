@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--round-seconds", type=float, help="one round of one pair (default 0.05 s, quick 0.02 s)"
     )
-    p.add_argument("--callgrind-requests", type=int, help="per scenario (default 200, quick 30)")
+    p.add_argument("--callgrind-requests", type=int, help="per scenario (default 1000, quick 30)")
     p.add_argument("--jobs", type=int, default=2, help="concurrent valgrind processes")
     p.add_argument("--http-seconds", type=float, help="one wrk run (default 3 s, quick 1 s)")
     p.add_argument("--http-rounds", type=int, help="wrk runs per pair (default 7, quick 1)")
@@ -123,7 +123,7 @@ class _Run:
                 "callgrind skipped: valgrind is not installed (apt-get install valgrind)."
             )
             return
-        requests = self.args.callgrind_requests or (30 if self.quick else 200)
+        requests = self.args.callgrind_requests or (30 if self.quick else 1000)
         self.settings.update(callgrind_requests=requests)
         todo = [(name, self.keys[name]) for name in self.apps]
         if self.floor_keys:

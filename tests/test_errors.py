@@ -170,6 +170,9 @@ def test_http_error_is_a_problem() -> None:
     }
     assert str(err) == "No pet with id 3."
     assert repr(err) == "NotFound(404, 'No pet with id 3.')"
+    assert err.args == ("No pet with id 3.",)
+    assert str(NotFound()) == "Not Found"  # no detail: the title
+    assert str(HTTPError(status=418)) == "I'm a Teapot"
 
 
 def test_problem_members_and_extensions() -> None:

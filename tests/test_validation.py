@@ -9,8 +9,15 @@ from typing import Any
 
 import marshmallow as ma
 import pytest
+from werkzeug.test import EnvironBuilder
 
-from heron import Api, Request, Resource, arguments
+from heron import Api, Request, Resource, UnprocessableContent, arguments
+from heron.validation import (
+    InvalidArguments,
+    collect_arguments,
+    flatten_errors,
+    load_arguments,
+)
 
 PROBLEM = "application/problem+json"
 
@@ -280,6 +287,123 @@ def test_every_bad_field_is_listed_in_one_problem(api: Api) -> None:
     assert resp.json["detail"].startswith("The request has 9 invalid fields: ")
     assert resp.json["detail"].endswith("; ...")
     assert api.calls == []  # type: ignore[attr-defined]
+
+
+def test_validation_failure_is_invalid_arguments_with_marshmallow_messages() -> None:
+    seen: list[Any] = []
+    api = Api()
+
+    @api.error_handler(UnprocessableContent)
+    def keep(req: Request, error: UnprocessableContent) -> Any:
+        seen.append(error)
+        return error  # answered as usual
+
+    api.add_resource(_items_resource(), "/items")
+    resp = api.test_client().post("/items?limit=0", json={"name": 7, "dimensions": {"width": 0}})
+    errors = errors_of(resp)
+    [error] = seen
+    assert isinstance(error, InvalidArguments)
+    assert error.messages == {
+        "json": {
+            "name": ["Not a valid string."],
+            "dimensions": {
+                "width": ["Must be greater than or equal to 1."],
+                "height": ["Missing data for required field."],
+            },
+        },
+        "query": {"limit": ["Must be greater than or equal to 1 and less than or equal to 100."]},
+    }
+    # The document is built from the same messages, in argument order.
+    assert errors == error.errors == error.extensions["errors"]
+    assert [(e["location"], e["path"]) for e in errors] == [
+        ("json", "name"),
+        ("json", "dimensions.width"),
+        ("json", "dimensions.height"),
+        ("query", "limit"),
+    ]
+    assert str(error) == error.detail == resp.json["detail"]
+
+
+def test_missing_body_is_a_schema_message() -> None:
+    seen: list[Any] = []
+    api = Api(problem_formatter=lambda req, error: seen.append(error) or error.to_problem())
+    api.add_resource(_items_resource(), "/items")
+    resp = api.test_client().post("/items")
+    assert resp.json["errors"] == [
+        {"location": "json", "path": "", "message": "A request body is required."}
+    ]
+    assert seen[0].messages == {"json": {"_schema": ["A request body is required."]}}
+
+
+def test_formatter_sending_messages_skips_the_problem_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def messages_only(req: Request, error: Any) -> Any:
+        if isinstance(error, InvalidArguments):
+            return {"errors": error.messages}
+        return error.to_problem()
+
+    api = Api(problem_formatter=messages_only)
+    api.add_resource(_items_resource(), "/items")
+
+    def never(*args: Any) -> None:
+        raise AssertionError("the errors list was built")
+
+    monkeypatch.setattr("heron.validation._flatten", never)
+    resp = api.test_client().post("/items", json={"name": "box"})
+    assert resp.status_code == 422
+    assert resp.content_type == "application/json"  # not RFC 9457 problem details
+    assert resp.json == {"errors": {"json": {"dimensions": ["Missing data for required field."]}}}
+
+
+def test_load_arguments_raises_what_collect_arguments_returns() -> None:
+    api = Api()
+    api.add_resource(_items_resource(), "/items")
+    op = next(r for r in api.router if r.rule == "/items").operations["POST"]
+    environ = EnvironBuilder(path="/items", method="POST", json={"name": 1}).get_environ()
+    req = Request(environ, api)
+    parsers = api.media.by_location
+    returned = collect_arguments(req, op, {}, parsers)
+    assert isinstance(returned, InvalidArguments)
+    environ = EnvironBuilder(path="/items", method="POST", json={"name": 1}).get_environ()
+    with pytest.raises(InvalidArguments) as raised:
+        load_arguments(Request(environ, api), op, {}, parsers)
+    assert raised.value.messages == returned.messages
+    assert raised.value.to_problem() == returned.to_problem()
+
+
+def test_hooks_see_validation_failures_like_raised_errors() -> None:
+    api = Api()
+    seen: list[Any] = []
+    api.after_request(lambda req, resp: seen.append(("after", resp.status_code)))
+    api.teardown_request(lambda req, failure: seen.append(("teardown", failure)))
+    api.add_resource(_items_resource(), "/items")
+    resp = api.test_client().post("/items", json={})
+    assert resp.status_code == 422
+    assert seen == [("after", 422), ("teardown", None)]
+
+
+def _items_resource() -> type[Resource]:
+    class Items(Resource):
+        @arguments(ItemSchema)
+        @arguments(FilterSchema, location="query")
+        def post(self, req: Request, body: dict[str, Any], query: dict[str, Any]) -> Any:
+            return {}
+
+    return Items
+
+
+def test_flatten_errors_under_a_prefix() -> None:
+    messages = {"a/b": ["bad"], 0: {"_schema": ["whole item"]}, "_schema": ["top"]}
+    assert flatten_errors(messages, "json", ("x~y", "1")) == [
+        {"location": "json", "path": "x~y.1.a/b", "message": "bad", "pointer": "#/x~0y/1/a~1b"},
+        {"location": "json", "path": "x~y.1.0", "message": "whole item", "pointer": "#/x~0y/1/0"},
+        {"location": "json", "path": "x~y.1", "message": "top", "pointer": "#/x~0y/1"},
+    ]
+    assert flatten_errors(["one", 2], "query") == [
+        {"location": "query", "path": "", "message": "one"},
+        {"location": "query", "path": "", "message": "2"},
+    ]
 
 
 def test_pointer_escapes_and_schema_level_errors() -> None:

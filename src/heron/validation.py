@@ -54,40 +54,59 @@ def flatten_errors(
     Returns:
         One ``{"location", "path", "message"}`` dict per message; ``path`` joins
         nested names with dots (``dimensions.width``, ``tags.0``); schema-level
-        errors get the enclosing path (``""`` at the top).
+        errors get the enclosing path (``""`` at the top). JSON content errors
+        also carry ``pointer``, a URI fragment JSON Pointer (RFC 6901 §6) to the
+        invalid value (``#/dimensions/width``; ``#`` for the whole document).
     """
     out: list[dict[str, str]] = []
-    _flatten(messages, location, prefix, location == "json", out)
+    ptr = None
+    if location == "json":
+        ptr = "#" + "".join(["/" + _escape_pointer(name) for name in prefix])
+    _flatten(messages, location, ".".join(prefix), ptr, out)
     return out
 
 
 def _flatten(
-    messages: Any, location: str, prefix: tuple[str, ...], pointer: bool, out: list[dict[str, str]]
+    messages: Any, location: str, path: str, ptr: str | None, out: list[dict[str, str]]
 ) -> None:
+    # ``path`` and ``ptr`` (None: no pointer) are those of ``messages``, built
+    # one name at a time as the recursion descends.
     if type(messages) is dict or (type(messages) is not list and isinstance(messages, Mapping)):
         for key, value in messages.items():
-            sub = prefix if key == _SCHEMA else (*prefix, str(key))
-            _flatten(value, location, sub, pointer, out)
+            if key == _SCHEMA:
+                _flatten(value, location, path, ptr, out)
+                continue
+            name = key if type(key) is str else str(key)
+            sub_path = f"{path}.{name}" if path else name
+            sub_ptr = None
+            if ptr is not None:
+                token = name if "~" not in name and "/" not in name else _escape_pointer(name)
+                sub_ptr = f"{ptr}/{token}"
+            if type(value) is list:  # a field's messages, the common case
+                _messages(value, location, sub_path, sub_ptr, out)
+            else:
+                _flatten(value, location, sub_path, sub_ptr, out)
         return
     if type(messages) is not list and not isinstance(messages, (list, tuple)):
         messages = (messages,)
-    path: str | None = None
-    ptr = ""
+    _messages(messages, location, path, ptr, out)
+
+
+def _messages(
+    messages: Any, location: str, path: str, ptr: str | None, out: list[dict[str, str]]
+) -> None:
     for value in messages:
-        if type(value) is not str and isinstance(value, (Mapping, list, tuple)):
-            _flatten(value, location, prefix, pointer, out)
+        if type(value) is str:
+            message = value
+        elif isinstance(value, (Mapping, list, tuple)):
+            _flatten(value, location, path, ptr, out)
             continue
-        if path is None:  # the path of every message here, computed once
-            path = ".".join(prefix)
-            if pointer:
-                joined = "/".join(prefix)
-                if "~" in joined or "/" in path:
-                    joined = "/".join(map(_escape_pointer, prefix))
-                ptr = "#/" + joined if prefix else "#"
-        if pointer:
-            out.append({"location": location, "path": path, "message": str(value), "pointer": ptr})
         else:
-            out.append({"location": location, "path": path, "message": str(value)})
+            message = str(value)
+        if ptr is None:
+            out.append({"location": location, "path": path, "message": message})
+        else:
+            out.append({"location": location, "path": path, "message": message, "pointer": ptr})
 
 
 def _multidict_data(source: Any, arg: Argument) -> dict[str, Any]:
@@ -255,7 +274,7 @@ class InvalidArguments(UnprocessableContent):
                 if messages is _BODY_REQUIRED:  # the content is missing, not invalid
                     errors.append({"location": location, "path": "", "message": BODY_REQUIRED})
                 else:
-                    _flatten(messages, location, (), location == "json", errors)
+                    _flatten(messages, location, "", "#" if location == "json" else None, errors)
             self._errors = errors
         return errors
 
