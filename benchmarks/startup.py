@@ -152,8 +152,21 @@ def _bytecode_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _importtime_ms(modules: tuple[str, ...]) -> float:
-    """Return the summed cumulative ``-X importtime`` of importing ``modules``, in ms."""
+#: The one module whose own import time dominates the floor: marshmallow
+#: compiles its e-mail regular expressions, with their Unicode letter
+#: classes, when ``marshmallow.validate`` is imported.
+FLOOR_MODULE = "marshmallow.validate"
+_ANY_IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|\s+(\S+)\s*$")
+
+
+def _importtime(modules: tuple[str, ...]) -> tuple[float, dict[str, float]]:
+    """Import ``modules`` in a fresh interpreter under ``-X importtime``.
+
+    Returns:
+        The summed cumulative time of ``modules``' top-level imports, in ms;
+        and own times, in ms: ``heron``, the sum over Heron's modules, and
+        :data:`FLOOR_MODULE`'s.
+    """
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {', '.join(modules)}"],
         capture_output=True,
@@ -162,16 +175,25 @@ def _importtime_ms(modules: tuple[str, ...]) -> float:
         env=_bytecode_env(),
     )
     total = 0
+    own = {"heron": 0.0, FLOOR_MODULE: 0.0}
     for line in done.stderr.splitlines():
         found = _IMPORT_LINE.match(line)  # top-level imports only: no indentation
         if found and found.group(3) in modules:
             total += int(found.group(2))
+        nested = _ANY_IMPORT_LINE.match(line)
+        if nested is None:
+            continue
+        name = nested.group(3)
+        if name == FLOOR_MODULE:
+            own[FLOOR_MODULE] += int(nested.group(1)) / 1000
+        elif name == "heron" or name.startswith("heron."):
+            own["heron"] += int(nested.group(1)) / 1000
     if not total:
         raise RuntimeError(f"-X importtime reported no top-level import of {modules}")
-    return total / 1000
+    return total / 1000, own
 
 
-def import_time(rounds: int = 5) -> dict[str, float]:
+def import_time(rounds: int = 5) -> dict[str, Any]:
     """Measure ``python -X importtime -c "import heron"`` in fresh interpreters.
 
     Args:
@@ -181,18 +203,25 @@ def import_time(rounds: int = 5) -> dict[str, float]:
         ``importtime_ms``: the cumulative time of ``heron``'s top-level import
         as ``-X importtime`` reports it (with its own overhead);
         ``dependencies_ms``: the same for :data:`DEPENDENCIES` alone, the
-        floor; and ``wall_ms``: ``import heron`` timed with ``perf_counter``
-        without ``-X importtime``.
+        floor; ``wall_ms``: ``import heron`` timed with ``perf_counter``
+        without ``-X importtime``; ``heron_own_ms``: the own time of
+        Heron's modules, what ``import heron`` adds to the floor; and
+        ``validate_ms``: the own time of :data:`FLOOR_MODULE`.
     """
     heron: list[float] = []
     floor: list[float] = []
     wall: list[float] = []
+    heron_own: list[float] = []
+    validate: list[float] = []
     probe = "import time; t = time.perf_counter(); import heron; print(time.perf_counter() - t)"
     # Write the bytecode caches first, as installing a package does.
     subprocess.run([sys.executable, "-c", "import heron"], check=True, env=_bytecode_env())
     for _ in range(rounds):
-        heron.append(_importtime_ms(("heron",)))
-        floor.append(_importtime_ms(DEPENDENCIES))
+        heron_ms, own = _importtime(("heron",))
+        heron.append(heron_ms)
+        heron_own.append(own["heron"])
+        validate.append(own[FLOOR_MODULE])
+        floor.append(_importtime(DEPENDENCIES)[0])
         out = subprocess.run(
             [sys.executable, "-c", probe],
             capture_output=True,
@@ -205,4 +234,6 @@ def import_time(rounds: int = 5) -> dict[str, float]:
         "importtime_ms": statistics.median(heron),
         "dependencies_ms": statistics.median(floor),
         "wall_ms": statistics.median(wall),
+        "heron_own_ms": statistics.median(heron_own),
+        "validate_ms": statistics.median(validate),
     }
