@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .scenarios import SCENARIOS, Answer, Scenario, check
 
@@ -202,11 +203,11 @@ def requests_per_second(
     """Serve every app, check it over HTTP, then load each (app, scenario) with wrk.
 
     All servers start first; the wrk runs are interleaved over ``rounds``
-    rounds (one run at a time: they would share the cores), so a slow spell
-    of the machine spreads over every app, in the listed order on even rounds
-    and in reverse on odd ones, so that no app always follows the same one.
-    An idle server costs nothing. Servers and ``wrk`` run on separate CPUs
-    where :func:`cpu_split` finds them.
+    rounds (one run at a time: they would share the cores), grouped by
+    scenario so that the apps compared on it run back to back, in reverse
+    order every other round so that no app always follows the same one. An
+    idle server costs nothing. Servers and ``wrk`` run on separate CPUs where
+    :func:`cpu_split` finds them.
 
     Args:
         apps: (app name, gunicorn target, scenario keys) triples.
@@ -216,7 +217,7 @@ def requests_per_second(
         progress: Called with a line of text as each round ends.
 
     Returns:
-        App name → scenario → requests per second (median over rounds).
+        App name → scenario → ``{"median": req/s, "samples": [req/s per round]}``.
 
     Raises:
         AssertionError: If a server answers a scenario wrongly.
@@ -236,25 +237,27 @@ def requests_per_second(
             for name, target, keys in todo:
                 servers[name] = Server(target, tmp, server_cpus)
                 servers[name].check(keys)
+            runs = [  # grouped by scenario: the apps compared on it run back to back
+                (name, key)
+                for key in dict.fromkeys(k for _name, _target, keys in todo for k in keys)
+                for name, _target, keys in todo
+                if key in keys
+            ]
             for r in range(rounds):
-                for name, _target, keys in todo if r % 2 == 0 else todo[::-1]:
-                    for key in keys:
-                        rps = _wrk(
-                            wrk,
-                            servers[name].port,
-                            SCENARIOS[key],
-                            seconds,
-                            connections,
-                            tmp,
-                            wrk_cpus,
-                        )
-                        samples.setdefault((name, key), []).append(rps)
+                for name, key in runs if r % 2 == 0 else runs[::-1]:
+                    rps = _wrk(
+                        wrk, servers[name].port, SCENARIOS[key], seconds, connections, tmp, wrk_cpus
+                    )
+                    samples.setdefault((name, key), []).append(rps)
                 if progress is not None:
                     progress(f"wrk round {r + 1}/{rounds}")
         finally:
             for server in servers.values():
                 server.stop()
-    result: dict[str, dict[str, float]] = {}
+    result: dict[str, dict[str, dict[str, Any]]] = {}
     for (name, key), values in samples.items():
-        result.setdefault(name, {})[key] = statistics.median(values)
+        result.setdefault(name, {})[key] = {
+            "median": statistics.median(values),
+            "samples": values,
+        }
     return result

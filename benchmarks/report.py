@@ -13,6 +13,7 @@ from importlib import metadata
 from typing import Any
 
 from .apps import APPS
+from .timing import paired_difference, paired_ratio
 
 __all__ = ["machine", "render", "targets"]
 
@@ -108,7 +109,7 @@ def _grid(
     return _table(["", *(LABELS.get(a, a) for a in apps)], rows)
 
 
-def _ratios(data: dict[str, dict[str, Any]], value: Callable[[Any], float]) -> str:
+def _ratios(data: dict[str, dict[str, Any]], ratio: Callable[[Any, Any], float]) -> str:
     peers = [a for a in _apps(data) if a != "heron"]
     heron = data.get("heron", {})
     rows = []
@@ -118,8 +119,7 @@ def _ratios(data: dict[str, dict[str, Any]], value: Callable[[Any], float]) -> s
         row = [key]
         for peer in peers:
             if key in data[peer]:
-                h, p = value(heron[key]), value(data[peer][key])
-                row.append(f"{h / p:.2f}")
+                row.append(f"{ratio(heron[key], data[peer][key]):.2f}")
             else:
                 row.append("—")
         rows.append(row)
@@ -137,6 +137,11 @@ def _median(timing: dict[str, Any], app: str, key: str) -> float | None:
     return None if found is None else float(found["median"])
 
 
+def _timing(timing: dict[str, Any], app: str, key: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = timing.get(app, {}).get(key)
+    return found
+
+
 def _instr(counts: dict[str, Any], app: str, key: str) -> float | None:
     found = counts.get(app, {}).get(key)
     return None if found is None else float(found)
@@ -146,26 +151,32 @@ def _inprocess_targets(timing: dict[str, Any], counts: dict[str, Any]) -> list[R
     rows: list[Row] = []
 
     def ratio_row(peer: str, key: str, bound: float) -> None:
-        h, p = _median(timing, "heron", key), _median(timing, peer, key)
+        h, p = _timing(timing, "heron", key), _timing(timing, peer, key)
         label = f"{key}: Heron / {LABELS[peer]} ≤ {bound:.2f}"
         if h is None or p is None:
             rows.append((label, "not measured", None))
             return
-        measured = f"{h / p:.2f} ({h:.1f} / {p:.1f} µs)"
+        ratio = paired_ratio(h, p)
+        measured = f"{ratio:.2f} ({h['median']:.1f} / {p['median']:.1f} µs)"
         hi, pi = _instr(counts, "heron", key), _instr(counts, peer, key)
         if hi is not None and pi is not None:
             measured += f"; instructions {hi / pi:.2f}"
-        rows.append((label, measured, h / p <= bound))
+        rows.append((label, measured, ratio <= bound))
 
     for key in KEYS:
         ratio_row("falcon", key, 1.00 if key in ("E1", "E2", "E6") else 0.95)
     for key in ("E2", "E3", "E4", "E5"):
-        h, f = _median(timing, "heron", key), _median(timing, "payload", key)
+        h, f = _timing(timing, "heron", key), _timing(timing, "payload", key)
         label = f"{key}: Heron − payload floor ≤ 5 µs"
         if h is None or f is None:
             rows.append((label, "not measured", None))
-        else:
-            rows.append((label, f"{h - f:.1f} µs ({h:.1f} − {f:.1f})", h - f <= 5.0))
+            continue
+        above = paired_difference(h, f)
+        measured = f"{above:.1f} µs ({h['median']:.1f} − {f['median']:.1f})"
+        hi, fi = _instr(counts, "heron", key), _instr(counts, "payload", key)
+        if hi is not None and fi is not None:
+            measured += f"; {(hi - fi) / 1000:.0f}k instructions"
+        rows.append((label, measured, above <= 5.0))
     for peer in ("smorest", "apiflask"):
         for key in KEYS:
             ratio_row(peer, key, 0.50)
@@ -198,6 +209,18 @@ def _startup_targets(results: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _rps(value: Any) -> float:
+    """Requests per second of a saved HTTP result (a dict, or a bare median)."""
+    return float(value["median"]) if isinstance(value, dict) else float(value)
+
+
+def _rps_ratio(heron: Any, peer: Any) -> float:
+    """Heron's throughput ÷ the peer's: the median of the per-round ratios."""
+    if isinstance(heron, dict) and isinstance(peer, dict):
+        return paired_ratio(heron, peer)
+    return _rps(heron) / _rps(peer)
+
+
 def _http_targets(load: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for key in ("E1", "E4"):
@@ -207,7 +230,10 @@ def _http_targets(load: dict[str, Any]) -> list[Row]:
         if h is None or f is None:
             rows.append((label, "not measured", None))
         else:
-            rows.append((label, f"{h:.0f} vs {f:.0f} req/s ({h / f:.2f}×)", h >= f))
+            ratio = _rps_ratio(h, f)
+            rows.append(
+                (label, f"{_rps(h):.0f} vs {_rps(f):.0f} req/s ({ratio:.2f}×)", ratio >= 1.0)
+            )
     return rows
 
 
@@ -274,9 +300,10 @@ def render(results: dict[str, Any]) -> str:
             "",
             _grid(timing, lambda a, k, t: f"{t['median']:.1f} ({t['min']:.1f}–{t['max']:.1f})"),
             "",
-            "Heron's time ÷ each peer's (below 1: Heron is faster):",
+            "Heron's time ÷ each peer's, the median of the ratios in each round"
+            " (below 1: Heron is faster):",
             "",
-            _ratios(timing, lambda t: float(t["median"])),
+            _ratios(timing, paired_ratio),
             "",
         ]
     counts = results.get("callgrind")
@@ -288,7 +315,7 @@ def render(results: dict[str, Any]) -> str:
             "",
             "Heron's instructions ÷ each peer's:",
             "",
-            _ratios(counts, float),
+            _ratios(counts, lambda h, p: float(h) / float(p)),
             "",
         ]
     load = results.get("http")
@@ -296,11 +323,14 @@ def render(results: dict[str, Any]) -> str:
         out += [
             "## Over HTTP: gunicorn (1 sync worker) + wrk, requests per second",
             "",
-            _grid(load, lambda a, k, v: f"{v:.0f}"),
+            "Median over rounds.",
             "",
-            "Heron's throughput ÷ each peer's (above 1: Heron is faster):",
+            _grid(load, lambda a, k, v: f"{_rps(v):.0f}"),
             "",
-            _ratios(load, float),
+            "Heron's throughput ÷ each peer's, the median of the ratios in each round"
+            " (above 1: Heron is faster):",
+            "",
+            _ratios(load, _rps_ratio),
             "",
         ]
     rows = targets(results)

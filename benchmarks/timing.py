@@ -19,7 +19,17 @@ from typing import Any
 from .scenarios import SCENARIOS, WSGIApp, check_app
 from .schemas import PAYLOAD_FLOOR
 
-__all__ = ["Batch", "Timing", "app_batch", "floor_batch", "inprocess", "profile", "time_batches"]
+__all__ = [
+    "Batch",
+    "Timing",
+    "app_batch",
+    "floor_batch",
+    "inprocess",
+    "paired_difference",
+    "paired_ratio",
+    "profile",
+    "time_batches",
+]
 
 #: ``run(n) -> nanoseconds`` for n requests (or n payload-floor calls).
 Batch = Callable[[int], int]
@@ -86,6 +96,9 @@ class Timing:
     max: float
     rounds: int
     per_round: int
+    #: µs per request in each round, in round order: pairs of apps are
+    #: compared round by round (see :func:`paired_ratio`).
+    samples: tuple[float, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the timing as plain data (for JSON)."""
@@ -112,6 +125,12 @@ def time_batches(
 ) -> dict[tuple[str, str], Timing]:
     """Time every batch over interleaved rounds.
 
+    In each round every pair runs once, grouped by scenario (every app's E1,
+    then every app's E2...), so the apps compared on one endpoint run back to
+    back; the order is reversed every other round, so that none always runs
+    after the same one. A slow spell of a shared machine then falls on the
+    apps compared in the same round, which :func:`paired_ratio` cancels.
+
     Args:
         batches: ``(app, scenario) → run(n)``.
         rounds: Rounds per pair; the median over rounds is reported.
@@ -125,13 +144,15 @@ def time_batches(
     """
     sizes = {pair: _calibrate(run, seconds, warmup) for pair, run in batches.items()}
     samples: dict[tuple[str, str], list[float]] = {pair: [] for pair in batches}
+    position = {pair: i for i, pair in enumerate(batches)}
+    order = sorted(batches, key=lambda pair: (pair[1], position[pair]))
     for r in range(rounds):
         if progress is not None:
             progress(f"in-process round {r + 1}/{rounds}")
-        for pair, run in batches.items():
+        for pair in order if r % 2 == 0 else order[::-1]:
             n = sizes[pair]
             gc.collect()
-            samples[pair].append(run(n) / n / 1000)
+            samples[pair].append(batches[pair](n) / n / 1000)
     return {
         pair: Timing(
             median=statistics.median(values),
@@ -139,9 +160,44 @@ def time_batches(
             max=max(values),
             rounds=rounds,
             per_round=sizes[pair],
+            samples=tuple(values),
         )
         for pair, values in samples.items()
     }
+
+
+def paired_ratio(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Return the median over rounds of ``a``'s time ÷ ``b``'s in the same round.
+
+    Args:
+        a: A timing as plain data (:meth:`Timing.as_dict`).
+        b: Another, from the same run.
+
+    Returns:
+        The median of the per-round ratios; the ratio of the medians for
+        timings saved without their rounds.
+    """
+    xs, ys = a.get("samples") or (), b.get("samples") or ()
+    if not xs or len(xs) != len(ys):
+        return float(a["median"]) / float(b["median"])
+    return statistics.median(x / y for x, y in zip(xs, ys, strict=True))
+
+
+def paired_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Return the median over rounds of ``a``'s time − ``b``'s in the same round, in µs.
+
+    Args:
+        a: A timing as plain data (:meth:`Timing.as_dict`).
+        b: Another, from the same run.
+
+    Returns:
+        The median of the per-round differences; the difference of the
+        medians for timings saved without their rounds.
+    """
+    xs, ys = a.get("samples") or (), b.get("samples") or ()
+    if not xs or len(xs) != len(ys):
+        return float(a["median"]) - float(b["median"])
+    return statistics.median(x - y for x, y in zip(xs, ys, strict=True))
 
 
 def inprocess(

@@ -27,6 +27,7 @@ from benchmarks.scenarios import (
 )
 from benchmarks.schemas import PAYLOAD_FLOOR
 from benchmarks.startup import synthetic_api
+from benchmarks.timing import paired_difference, paired_ratio
 from conftest import ROOT, require
 
 
@@ -125,6 +126,28 @@ def test_report_marks_targets() -> None:
     report = render(results)
     assert "| E1 | 0.50 | 0.33 | 0.67 |" in report  # Heron ÷ Falcon, smorest, APIFlask
     assert "**not met**" in report
+
+
+def test_ratios_are_paired_round_by_round() -> None:
+    # Round 2 is a slow spell for both: per-round ratios cancel it, medians do not.
+    heron = {"median": 12.0, "min": 10.0, "max": 30.0, "samples": [10.0, 30.0, 12.0]}
+    falcon = {"median": 24.0, "min": 20.0, "max": 60.0, "samples": [20.0, 60.0, 24.0]}
+    floor = {"median": 9.0, "min": 8.0, "max": 28.0, "samples": [8.0, 28.0, 9.0]}
+    assert paired_ratio(heron, falcon) == 0.5
+    assert paired_difference(heron, floor) == 2.0
+    legacy = {"median": 12.0}  # saved before rounds were kept
+    assert paired_ratio(legacy, {"median": 24.0}) == 0.5
+    results = {
+        "machine": {"date": "d", "cpu": "c", "nproc": 2, "os": "o", "python": "p", "packages": {}},
+        "http": {
+            "heron": {"E4": {"median": 100.0, "samples": [100.0, 50.0, 101.0]}},
+            "falcon": {"E4": {"median": 99.0, "samples": [99.0, 51.0, 102.0]}},
+        },
+    }
+    rows = {label: (measured, met) for label, measured, met in targets(results)}
+    measured, met = rows["E4: gunicorn + wrk, Heron req/s ≥ Falcon's"]
+    assert measured == "100 vs 99 req/s (0.99×)" and met is False
+    assert "| E4 | 100 | 99 |" in render(results)
 
 
 def test_scenarios_are_copied_into_the_repo() -> None:
