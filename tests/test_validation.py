@@ -333,6 +333,9 @@ def test_missing_body_is_a_schema_message() -> None:
         {"location": "json", "path": "", "message": "A request body is required."}
     ]
     assert seen[0].messages == {"json": {"_schema": ["A request body is required."]}}
+    seen[0].messages["json"]["_schema"].append("changed by a formatter")
+    again = api.test_client().post("/items")
+    assert again.json["errors"] == resp.json["errors"]  # each failure has its own messages
 
 
 def test_formatter_sending_messages_skips_the_problem_document(

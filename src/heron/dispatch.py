@@ -569,11 +569,11 @@ class Dispatcher:
             preference = (json_handler, *(h for h in serializers if h is not json_handler))
             found = self._problem_preferences[serializers] = (json_handler, preference)
         json_handler, preference = found
-        environ = req.environ
-        if not environ.get("HTTP_ACCEPT") and not environ.get("QUERY_STRING"):
+        accept = req.environ.get("HTTP_ACCEPT")
+        if not accept and not req.environ.get("QUERY_STRING"):
             return json_handler, True  # what negotiate() answers: the first preference
         format_param = format_parameter(api.format_param, req.operation)
-        if not environ.get("HTTP_ACCEPT") and _format_asked(req, format_param) is None:
+        if not accept and _format_asked(req, format_param) is None:
             return json_handler, True
         try:
             return negotiate(req, preference, format_param)[0], True
@@ -650,15 +650,9 @@ class Dispatcher:
             if fields is not None:
                 if isinstance(body, str):
                     body = body.encode()
-                fields += (
-                    [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-                    if not negotiated
-                    else [
-                        ("Content-Type", content_type),
-                        ("Content-Length", str(len(body))),
-                        ("Vary", "Accept"),
-                    ]
-                )
+                fields += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+                if negotiated:
+                    fields.append(("Vary", "Accept"))
                 return PlainResponse(error.code, fields, body)
         resp = Response(body, status=error.code, headers=error.headers)
         resp.content_type = content_type

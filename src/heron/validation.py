@@ -271,7 +271,7 @@ class InvalidArguments(UnprocessableContent):
         if errors is None:
             errors = []
             for location, messages in self.messages.items():
-                if messages is _BODY_REQUIRED:  # the content is missing, not invalid
+                if messages == _BODY_REQUIRED:  # the content is missing, not invalid
                     errors.append({"location": location, "path": "", "message": BODY_REQUIRED})
                 else:
                     _flatten(messages, location, "", "#" if location == "json" else None, errors)
@@ -302,7 +302,8 @@ class InvalidArguments(UnprocessableContent):
         self._extensions = value
 
 
-#: ``InvalidArguments.messages`` of a required body that was not sent.
+#: ``InvalidArguments.messages`` of a required body that was not sent (each
+#: failure gets its own copy: formatters may change what they are given).
 _BODY_REQUIRED: dict[str, list[str]] = {_SCHEMA: [BODY_REQUIRED]}
 
 
@@ -363,7 +364,7 @@ def collect_arguments(
             if raw is ma.missing:
                 if arg.required:
                     failed = failed or {}
-                    failed[loc] = _BODY_REQUIRED
+                    failed[loc] = {_SCHEMA: [BODY_REQUIRED]}
                     continue
                 loaded[arg.name] = None
                 continue
