@@ -132,11 +132,6 @@ def _ratios(data: dict[str, dict[str, Any]], ratio: Callable[[Any, Any], float])
 Row = tuple[str, str, "bool | None"]
 
 
-def _median(timing: dict[str, Any], app: str, key: str) -> float | None:
-    found = timing.get(app, {}).get(key)
-    return None if found is None else float(found["median"])
-
-
 def _timing(timing: dict[str, Any], app: str, key: str) -> dict[str, Any] | None:
     found: dict[str, Any] | None = timing.get(app, {}).get(key)
     return found

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from werkzeug.http import generate_etag, http_date, quote_etag
 from werkzeug.wrappers import Response as _WZResponse
 
-from ._bind import resource_method
+from ._bind import path_only_get, resource_method
 from .errors import PreconditionFailed, PreconditionRequired
 from .operations import _decl
 from .preconditions import (
@@ -183,8 +183,8 @@ class Conditional:
             return dataclasses.replace(self, validators=validators, negotiated=negotiated)
         source = None
         if validators is None:
-            source = operations.get("GET")
-            if source is None or any(a.location != "path" for a in source.arguments):
+            source = path_only_get(operations)
+            if source is None:
                 raise ValueError(
                     f"conditional() on {name}.{method.lower()} needs validators=: without them"
                     " the current ETag comes from the GET representation, and this resource"

@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import marshmallow as ma
 from werkzeug.wrappers import Response as _WZResponse
 
-from ._bind import resource_method
+from ._bind import path_only_get, resource_method
 from .errors import BadRequest, Conflict, NotFound, UnprocessableContent
 from .media.base import MediaHandler
 from .media.json import JSONHandler
 from .negotiation import select_parser
 from .operations import Argument, _decl, _instance
-from .validation import flatten_errors
-from .wrappers import read_content
+from .validation import BODY_REQUIRED, flatten_errors
+from .wrappers import content_sent, read_content
 
 if TYPE_CHECKING:
     from .operations import Operation
@@ -284,8 +284,8 @@ class PatchBody:
         if isinstance(current, str):
             current = resource_method(resource, current, "patch_body()")
         elif current is None:
-            source = operations.get("GET")
-            if source is None or any(a.location != "path" for a in source.arguments):
+            source = path_only_get(operations)
+            if source is None:
                 raise ValueError(
                     f"patch_body() on {name} needs current=: the route has no GET taking only"
                     " path parameters to read the current state with"
@@ -311,12 +311,10 @@ class PatchBody:
             Conflict: For a JSON Patch the current state cannot take.
             NotFound: When there is no current state.
         """
-        if not req.content_length and (
-            "HTTP_TRANSFER_ENCODING" not in req.environ or not read_content(req)
-        ):
+        if not content_sent(req):
             raise UnprocessableContent(
                 "A patch document is required.",
-                errors=[{"location": "json", "path": "", "message": "A request body is required."}],
+                errors=[{"location": "json", "path": "", "message": BODY_REQUIRED}],
             )
         handler, charset = select_parser(req.content_type, self.parsers, req.method)
         document = handler.parse(read_content(req), charset)

@@ -22,7 +22,7 @@ from .fields import takes_files
 from .media.base import MediaHandler
 from .negotiation import select_parser
 from .operations import Argument, Operation
-from .wrappers import read_content
+from .wrappers import content_sent, read_content
 
 if TYPE_CHECKING:
     from .wrappers import Request
@@ -184,12 +184,7 @@ def _header_data(req: Request, arg: Argument) -> dict[str, Any]:
 
 def _body_data(req: Request, arg: Argument, parsers: tuple[MediaHandler, ...]) -> Any:
     """Return the request content as load input, or ``ma.missing`` when none was sent."""
-    if not req.content_length and (
-        "HTTP_TRANSFER_ENCODING" not in req.environ or not read_content(req)
-    ):
-        # No content (RFC 9110 §8.6): a Content-Type alone does not make a
-        # body, as clients sending ``Content-Type: application/json`` on every
-        # GET or DELETE assume.
+    if not content_sent(req):
         return ma.missing
     if arg.location == "form" and takes_files(arg.schema):
         # Files travel only in multipart/form-data (RFC 7578 §4.2).

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .resources import Route
     from .sessions import Session
 
-__all__ = ["Request", "Response", "add_vary", "read_content", "wsgi_path"]
+__all__ = ["Request", "Response", "add_vary", "content_sent", "read_content", "wsgi_path"]
 
 T = TypeVar("T")
 
@@ -236,6 +236,19 @@ class Request(_WZRequest):
             werkzeug.routing.BuildError: If no route matches.
         """
         return self.url_adapter.build(endpoint, values, force_external=external)
+
+
+def content_sent(req: _WZRequest) -> bool:
+    """Tell whether the request carries content (RFC 9110 §8.6).
+
+    A ``Content-Length`` above 0 does; without one, chunked content does when
+    it is not empty (it is read to know). A ``Content-Type`` alone does not,
+    as clients sending ``Content-Type: application/json`` on every GET or
+    DELETE assume.
+    """
+    return bool(req.content_length) or (
+        "HTTP_TRANSFER_ENCODING" in req.environ and bool(read_content(req))
+    )
 
 
 def read_content(req: _WZRequest) -> bytes:
