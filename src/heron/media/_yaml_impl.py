@@ -156,8 +156,7 @@ class _Rejected(Exception):
     """The document breaks one of the handler's limits."""
 
     def __init__(self, message: str, event: Any) -> None:
-        mark = event.start_mark
-        super().__init__(f"{message} (line {mark.line + 1}, column {mark.column + 1})")
+        super().__init__(message + _position(event.start_mark))
 
 
 class _Composer:
@@ -302,12 +301,20 @@ for _type, _representer in (
 _Dumper.add_multi_representer(enum.Enum, _represent_enum)
 
 
+#: What libyaml's scanner says when a document is nested past its own limit (1000).
+_SCANNER_DEPTH = "maximum nesting depth"
+
+
+def _position(mark: Any) -> str:
+    """Return " (line L, column C)" for a YAML mark, or "" without one."""
+    return "" if mark is None else f" (line {mark.line + 1}, column {mark.column + 1})"
+
+
 def _describe(exc: yaml.MarkedYAMLError) -> str:
     """Return "problem (line L, column C)", with the context if any."""
     text = exc.problem or exc.context or "invalid document"
     mark = exc.problem_mark or exc.context_mark
-    if mark is not None:
-        text += f" (line {mark.line + 1}, column {mark.column + 1})"
+    text += _position(mark)
     if exc.context and exc.problem:
         text += f", {exc.context}"
         if exc.context_mark is not None and exc.context_mark is not mark:
@@ -349,6 +356,14 @@ def load(body: bytes, charset: str | None, max_depth: int, max_alias_nodes: int)
     except _Rejected as exc:
         raise BadRequest(f"Refused YAML in request body: {exc}.") from None
     except yaml.MarkedYAMLError as exc:
+        if exc.problem and _SCANNER_DEPTH in exc.problem:
+            # libyaml's scanner (PyYAML >= 6.0.3) reads flow collections ahead of
+            # the composer and stops at its own limit of 1000 levels: deeper than
+            # ours, so it is the same refusal, said in the same words.
+            raise BadRequest(
+                f"Refused YAML in request body: nested more than {max_depth} levels deep"
+                f"{_position(exc.problem_mark)}."
+            ) from None
         raise BadRequest(f"Malformed YAML in request body: {_describe(exc)}.") from None
     except (yaml.YAMLError, ValueError) as exc:
         reason = " ".join(str(exc).split())
