@@ -108,7 +108,7 @@ def heron_lean_errors_app() -> WSGIApp:
     problem details document: the same response work as Falcon, to tell the
     dispatcher's cost from the document's.
     """
-    from heron.validation import InvalidArguments
+    from heron.core.validation import InvalidArguments
 
     def messages_as_sent(req: Any, error: Any) -> Any:
         if isinstance(error, InvalidArguments):

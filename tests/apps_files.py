@@ -16,8 +16,8 @@ from typing import Any
 import marshmallow as ma
 
 from heron import Api, NotFound, Request, Resource, arguments, response
-from heron.fields import Upload
-from heron.files import file_response, send_file, send_from_directory
+from heron.core.fields import Upload
+from heron.features.files import file_response, send_file, send_from_directory
 
 STORE = Path(os.environ.get("HERON_TEST_FILES") or tempfile.mkdtemp(prefix="heron-files-"))
 REPORTS = STORE / "reports"

@@ -14,7 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Response as WZResponse
 
 from heron import Api, Request, Resource, response
-from heron.ratelimit import RateLimiter
+from heron.extensions.ratelimit import RateLimiter
 
 limiter = RateLimiter(
     "10/minute",

@@ -14,8 +14,8 @@ from werkzeug.http import generate_etag, http_date
 from werkzeug.test import EnvironBuilder
 
 from heron import Api, NotFound, Request, Resource, Response, Validators, conditional, response
-from heron.operations import arguments
-from heron.preconditions import State, evaluate_preconditions, not_modified
+from heron.core.operations import arguments
+from heron.http.preconditions import State, evaluate_preconditions, not_modified
 
 CHANGED = dt.datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=dt.timezone.utc)  # .5 s: truncated
 LAST_MODIFIED = "Wed, 01 May 2024 12:00:00 GMT"

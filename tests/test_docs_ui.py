@@ -13,7 +13,7 @@ from werkzeug.test import Client
 from werkzeug.wrappers import Response as WZResponse
 
 from heron import Api, Request, Resource
-from heron.docs_ui import ASSETS
+from heron.docs.swagger_ui import ASSETS
 
 EXPECTED_TYPES = {
     ".css": {"text/css"},

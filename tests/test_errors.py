@@ -28,7 +28,7 @@ from heron import (
     abort,
     arguments,
 )
-from heron.errors import ContentTooLarge, TooManyRequests, error_for_status, status_phrase
+from heron.http.errors import ContentTooLarge, TooManyRequests, error_for_status, status_phrase
 
 #: RFC 9457 §3: a problem details object, its members' types and extension members.
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -26,12 +26,12 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 
 from conftest import ROOT
 from heron import Api, Blueprint, NotAcceptable, Request, Resource, arguments, response
+from heron.core.request import read_content
+from heron.core.response import PlainResponse
+from heron.core.routing import MatchKind
+from heron.core.validation import query_pairs
+from heron.http.negotiation import MEMO_SIZE, select_renderer
 from heron.media import MediaHandler
-from heron.negotiation import MEMO_SIZE, select_renderer
-from heron.plain import PlainResponse
-from heron.routing import MatchKind
-from heron.validation import query_pairs
-from heron.wrappers import read_content
 
 # -- routing: the compiled table answers as Werkzeug's adapter does ---------------------------
 
@@ -400,8 +400,8 @@ def test_a_plain_response_becomes_a_werkzeug_response() -> None:
 def test_status_lines_and_phrases(code: int) -> None:
     from werkzeug.wrappers import Response as WerkzeugResponse
 
-    from heron.errors import status_phrase
-    from heron.plain import status_line
+    from heron.core.response import status_line
+    from heron.http.errors import status_phrase
 
     assert status_line(code) == WerkzeugResponse(status=code).status
     assert (
@@ -684,8 +684,8 @@ def test_query_arguments_take_repeated_values_and_leave_format_out() -> None:
 
 
 def test_negotiation_outcomes_are_remembered_and_bounded() -> None:
+    from heron.http.negotiation import _RENDERERS
     from heron.media import JSONHandler, YAMLHandler
-    from heron.negotiation import _RENDERERS
 
     handlers = (JSONHandler(), YAMLHandler())
     for i in range(MEMO_SIZE + 10):
@@ -852,12 +852,12 @@ def test_problem_renderers_follow_media_handler_changes() -> None:
 
 def test_lazy_names_of_the_package() -> None:
     import heron
-    import heron.openapi
+    import heron.docs.openapi
 
     assert heron.Sessions.__name__ == "Sessions"
     assert "CORS" in dir(heron) and "Sessions" in dir(heron)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         heron.nothing  # noqa: B018
-    assert heron.openapi.build_spec.__name__ == "build_spec"
+    assert heron.docs.openapi.build_spec.__name__ == "build_spec"
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
-        heron.openapi.nothing  # noqa: B018
+        heron.docs.openapi.nothing  # noqa: B018

@@ -15,8 +15,8 @@ from openapi_spec_validator import validate
 from werkzeug.datastructures import FileStorage, Headers
 
 from heron import Api, Request, Resource, arguments, response
-from heron.fields import Upload, file_size
-from heron.files import file_response, send_file
+from heron.core.fields import Upload, file_size
+from heron.features.files import file_response, send_file
 from tests import apps_files
 from tests.conftest import heron_server
 

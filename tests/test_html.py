@@ -16,9 +16,9 @@ import pytest
 from werkzeug.test import Client
 
 from heron import Api, Blueprint, Request, Resource, abort, arguments, doc, response
-from heron._forms import FormField, flatten_values, form_fields
-from heron.fields import Upload
-from heron.media.html import HTMLHandler, highlight_json
+from heron.core.fields import Upload
+from heron.docs._forms import FormField, flatten_values, form_fields
+from heron.docs.browsable import HTMLHandler, highlight_json
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 XSS = "<script>alert('x')</script>"
@@ -812,7 +812,7 @@ def test_a_home_page_is_linked(tmp_path: Path) -> None:
         negotiate = False
 
         def get(self, req: Request) -> Any:
-            from heron.templating import render_template
+            from heron.docs.templating import render_template
 
             return render_template(req, "home.html")
 

@@ -14,8 +14,8 @@ import marshmallow as ma
 import pytest
 
 from heron import Api, Request, Resource, arguments, response
-from heron.fields import Upload
-from heron.limits import CappedInput
+from heron.core.fields import Upload
+from heron.http.limits import CappedInput
 from tests.conftest import heron_server
 
 PROBLEM = "application/problem+json"

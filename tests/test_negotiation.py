@@ -11,8 +11,13 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from heron import Api, NotAcceptable, Request, Resource, UnsupportedMediaType, arguments
+from heron.http.negotiation import (
+    media_range_quality,
+    select_format,
+    select_parser,
+    select_renderer,
+)
 from heron.media import FormHandler, JSONHandler, MediaHandler, MultipartHandler, YAMLHandler
-from heron.negotiation import media_range_quality, select_format, select_parser, select_renderer
 
 BROWSER_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

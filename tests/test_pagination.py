@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from heron import Api, Page, Request, Resource, Response, arguments, paginate, response
-from heron.pagination import decode_cursor, encode_cursor
+from heron.features.pagination import decode_cursor, encode_cursor
 
 BASE = "http://localhost/items"
 

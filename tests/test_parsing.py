@@ -15,7 +15,7 @@ import yaml
 from werkzeug.datastructures import FileStorage
 
 from heron import Api, Request, Resource, arguments, response
-from heron.fields import Upload
+from heron.core.fields import Upload
 
 PROBLEM = "application/problem+json"
 

@@ -22,7 +22,13 @@ from heron import (
     patch_body,
     response,
 )
-from heron.patch import JSON_PATCH, MERGE_PATCH, apply_json_patch, merge_patch, patch_schema
+from heron.features.patch import (
+    JSON_PATCH,
+    MERGE_PATCH,
+    apply_json_patch,
+    merge_patch,
+    patch_schema,
+)
 
 # RFC 7396 Appendix A: (original, patch, result).
 APPENDIX_A = [

@@ -11,7 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from heron import Api, Blueprint, Request, Resource, response
-from heron.ratelimit import QUOTA_EXCEEDED, LimitStatus, RateLimiter
+from heron.extensions.ratelimit import QUOTA_EXCEEDED, LimitStatus, RateLimiter
 from tests.conftest import free_port
 
 PROBLEM = "application/problem+json"
@@ -375,7 +375,7 @@ def test_a_storage_instance_and_stacked_declarations() -> None:
 
 def test_extensions_never_add_headers_beside_a_component_reference() -> None:
     """The generator's ``openapi_responses`` hook, as any extension may use it."""
-    from heron.operations import ResponseSpec
+    from heron.core.operations import ResponseSpec
 
     class Documents404:
         name = "documents-404"

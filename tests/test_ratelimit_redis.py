@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from heron import Api, Request, Resource, response
-from heron.ratelimit import RateLimiter
+from heron.extensions.ratelimit import RateLimiter
 from tests.conftest import ROOT, free_port, require, require_executable, wait_for_port
 
 pytestmark = pytest.mark.live

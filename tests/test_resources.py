@@ -8,7 +8,7 @@ import marshmallow as ma
 import pytest
 
 from heron import Api, Request, Resource, Response, response
-from heron.resources import HANDLER_METHODS
+from heron.core.resources import HANDLER_METHODS
 
 
 class UserSchema(ma.Schema):

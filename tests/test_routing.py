@@ -9,7 +9,7 @@ import pytest
 from werkzeug.routing import BaseConverter
 
 from heron import Api, Blueprint, Request, Resource
-from heron.routing import MatchKind
+from heron.core.routing import MatchKind
 
 
 class Slug(str):

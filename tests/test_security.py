@@ -26,7 +26,7 @@ from heron import (
     abort,
     requires,
 )
-from heron.security import Requirement
+from heron.extensions.security import Requirement
 
 VERSIONS = ("3.0.3", "3.1.0")
 TOKENS: dict[str, dict[str, Any]] = {

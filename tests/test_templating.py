@@ -12,8 +12,8 @@ import pytest
 from werkzeug.test import Client
 
 from heron import Api, Blueprint, Request, Resource, Response, response
-from heron.static import StaticFiles, mount_static
-from heron.templating import Templates, render_template
+from heron.docs.templating import Templates, render_template
+from heron.features.static import StaticFiles, mount_static
 
 ROOT = Path(__file__).resolve().parent.parent
 

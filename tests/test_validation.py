@@ -12,7 +12,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from heron import Api, Request, Resource, UnprocessableContent, arguments
-from heron.validation import (
+from heron.core.validation import (
     InvalidArguments,
     collect_arguments,
     flatten_errors,
@@ -352,7 +352,7 @@ def test_formatter_sending_messages_skips_the_problem_document(
     def never(*args: Any) -> None:
         raise AssertionError("the errors list was built")
 
-    monkeypatch.setattr("heron.validation._flatten", never)
+    monkeypatch.setattr("heron.core.validation._flatten", never)
     resp = api.test_client().post("/items", json={"name": "box"})
     assert resp.status_code == 422
     assert resp.content_type == "application/json"  # not RFC 9457 problem details

@@ -23,8 +23,8 @@ import os
 from pathlib import Path
 
 from heron import CORS, Api
-from heron.ratelimit import RateLimiter
-from heron.static import mount_static
+from heron.extensions.ratelimit import RateLimiter
+from heron.features.static import mount_static
 
 from .auth import API_KEY_HEADER, ApiKeys
 from .pages import ApiKeyPage, HomePage

@@ -19,7 +19,7 @@ from heron import APIKey
 
 if TYPE_CHECKING:
     from heron import Request
-    from heron.security import Alternative
+    from heron.extensions.security import Alternative
 
 __all__ = ["API_KEY_COOKIE", "API_KEY_HEADER", "ApiKeys"]
 

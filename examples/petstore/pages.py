@@ -17,7 +17,7 @@ from typing import Any
 import marshmallow as ma
 
 from heron import Request, Resource, Response, arguments
-from heron.templating import render_template
+from heron.docs.templating import render_template
 
 from .auth import API_KEY_COOKIE, ApiKeys
 from .store import PetStore

@@ -34,8 +34,8 @@ from heron import (
     requires,
     response,
 )
-from heron.errors import PreconditionFailed
-from heron.files import file_response, send_file
+from heron.features.files import file_response, send_file
+from heron.http.errors import PreconditionFailed
 
 from .auth import ApiKeys
 from .schemas import PetQuerySchema, PetSchema, PhotoSchema, PhotoUploadSchema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from heron.fields import Upload
+from heron.core.fields import Upload
 
 __all__ = [
     "MAX_PHOTO_SIZE",

@@ -17,7 +17,7 @@ import jwt
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from heron import Api, APIKey, Request, Unauthorized
-from heron.security.schemes import Attempt, MalformedCredentials
+from heron.extensions.security.schemes import Attempt, MalformedCredentials
 
 from .database import session_of
 from .models import User

@@ -10,50 +10,50 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__ as __version__
-from .app import Api as Api
-from .blueprints import Blueprint as Blueprint
-from .conditional import Validators as Validators
-from .conditional import conditional as conditional
-from .errors import BadRequest as BadRequest
-from .errors import Conflict as Conflict
-from .errors import Forbidden as Forbidden
-from .errors import HeronError as HeronError
-from .errors import HTTPError as HTTPError
-from .errors import MethodNotAllowed as MethodNotAllowed
-from .errors import NotAcceptable as NotAcceptable
-from .errors import NotFound as NotFound
-from .errors import Unauthorized as Unauthorized
-from .errors import UnprocessableContent as UnprocessableContent
-from .errors import UnsupportedMediaType as UnsupportedMediaType
-from .errors import abort as abort
-from .operations import arguments as arguments
-from .operations import doc as doc
-from .operations import media_handlers as media_handlers
-from .operations import response as response
-from .resources import Resource as Resource
-from .security import APIKey as APIKey
-from .security import HTTPBasic as HTTPBasic
-from .security import HTTPBearer as HTTPBearer
-from .security import OAuth2 as OAuth2
-from .security import OpenIDConnect as OpenIDConnect
-from .security import requires as requires
-from .wrappers import Request as Request
-from .wrappers import Response as Response
+from .core.app import Api as Api
+from .core.blueprints import Blueprint as Blueprint
+from .core.operations import arguments as arguments
+from .core.operations import doc as doc
+from .core.operations import media_handlers as media_handlers
+from .core.operations import response as response
+from .core.request import Request as Request
+from .core.request import Response as Response
+from .core.resources import Resource as Resource
+from .extensions.security import APIKey as APIKey
+from .extensions.security import HTTPBasic as HTTPBasic
+from .extensions.security import HTTPBearer as HTTPBearer
+from .extensions.security import OAuth2 as OAuth2
+from .extensions.security import OpenIDConnect as OpenIDConnect
+from .extensions.security import requires as requires
+from .features.conditional import Validators as Validators
+from .features.conditional import conditional as conditional
+from .http.errors import BadRequest as BadRequest
+from .http.errors import Conflict as Conflict
+from .http.errors import Forbidden as Forbidden
+from .http.errors import HeronError as HeronError
+from .http.errors import HTTPError as HTTPError
+from .http.errors import MethodNotAllowed as MethodNotAllowed
+from .http.errors import NotAcceptable as NotAcceptable
+from .http.errors import NotFound as NotFound
+from .http.errors import Unauthorized as Unauthorized
+from .http.errors import UnprocessableContent as UnprocessableContent
+from .http.errors import UnsupportedMediaType as UnsupportedMediaType
+from .http.errors import abort as abort
 
 if TYPE_CHECKING:
-    from .cors import CORS as CORS
-    from .pagination import Page as Page
-    from .pagination import paginate as paginate
-    from .patch import patch_body as patch_body
-    from .sessions import Sessions as Sessions
+    from .extensions.cors import CORS as CORS
+    from .extensions.sessions import Sessions as Sessions
+    from .features.pagination import Page as Page
+    from .features.pagination import paginate as paginate
+    from .features.patch import patch_body as patch_body
 
 #: Names imported on first use (PEP 562), with their modules.
 _LAZY = {
-    "CORS": ".cors",
-    "Page": ".pagination",
-    "paginate": ".pagination",
-    "patch_body": ".patch",
-    "Sessions": ".sessions",
+    "CORS": ".extensions.cors",
+    "Page": ".features.pagination",
+    "paginate": ".features.pagination",
+    "patch_body": ".features.patch",
+    "Sessions": ".extensions.sessions",
 }
 
 __all__ = [

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .app import OPENAPI_VERSIONS, Api
-from .openapi.resources import dump_spec
+from .core.app import OPENAPI_VERSIONS, Api
+from .docs.openapi.resources import dump_spec
 
 __all__ = ["load_app", "main"]
 

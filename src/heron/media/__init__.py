@@ -5,9 +5,9 @@ name clients may ask for. A :class:`MediaRegistry` keeps handlers in server
 preference order; :mod:`heron.negotiation` chooses among them.
 """
 
+from ..docs.browsable import HTMLHandler
 from .base import MediaHandler, MediaRegistry
 from .form import FormHandler, MultipartHandler
-from .html import HTMLHandler
 from .json import JSONHandler
 from .yaml import YAMLHandler
 

@@ -27,7 +27,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from ..errors import BadRequest, UnsupportedMediaType
+from ..http.errors import BadRequest, UnsupportedMediaType
 
 __all__ = ["dump", "dump_spec_yaml", "load"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..wrappers import read_content
+from ..core.request import read_content
 
 if TYPE_CHECKING:
-    from ..wrappers import Request
+    from ..core.request import Request
 
 __all__ = ["MediaHandler", "MediaRegistry"]
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import ContentTooLarge
+from ..http.errors import ContentTooLarge
 from .base import MediaHandler
 
 if TYPE_CHECKING:
-    from ..wrappers import Request
+    from ..core.request import Request
 
 __all__ = ["FormHandler", "MultipartHandler"]
 

@@ -11,7 +11,7 @@ import uuid
 from json.encoder import encode_basestring
 from typing import Any
 
-from ..errors import BadRequest, UnsupportedMediaType
+from ..http.errors import BadRequest, UnsupportedMediaType
 from .base import MediaHandler
 
 __all__ = ["JSONHandler"]

@@ -1,0 +1,348 @@
+"""Heron's request and response objects (Werkzeug's, with per-request state).
+
+A :class:`Request` is a Werkzeug request, built lazily: Werkzeug computes the
+method, URL parts, headers and client address of every request in its
+constructor; Heron's constructor only keeps the WSGI environment, and each of
+those attributes is computed from it the first time it is read (and then kept
+in the instance, so later reads are plain attribute lookups). A request that
+never reads its ``Host`` never parses it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wrappers import Request as _WZRequest
+from werkzeug.wrappers import Response as _WZResponse
+from werkzeug.wsgi import get_content_length
+
+if TYPE_CHECKING:
+    from werkzeug.routing import MapAdapter
+
+    from ..extensions.sessions import Session
+    from .app import Api
+    from .operations import Operation
+    from .resources import Route
+
+__all__ = ["Request", "Response", "add_vary", "content_sent", "read_content", "wsgi_path"]
+
+T = TypeVar("T")
+
+
+class _lazy(Generic[T]):  # noqa: N801 - used like ``property``
+    """A non-data descriptor computing an attribute once, on first read.
+
+    The value is stored in the instance's ``__dict__`` under the same name, so
+    later reads never reach the descriptor (unlike Werkzeug's
+    ``cached_property``, a data descriptor called on every read), and an
+    assignment simply replaces it.
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _lazy[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | _lazy[T]:
+        if obj is None:
+            return self
+        value = self.func(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
+def wsgi_path(environ: dict[str, Any], key: str = "PATH_INFO") -> str:
+    """Return a path of the WSGI environment as text (PEP 3333 carries it as latin-1).
+
+    The bytes are decoded as UTF-8, as Werkzeug does; an ASCII path, the
+    common case, is returned as it is.
+    """
+    value: str = environ.get(key) or ""
+    if value.isascii():
+        return value
+    return value.encode("latin1").decode(errors="replace")
+
+
+def _server(environ: dict[str, Any]) -> tuple[str, int | None] | None:
+    name = environ.get("SERVER_NAME")
+    if name is None:
+        return None
+    try:
+        port: int | None = int(environ.get("SERVER_PORT"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        port = None  # a unix socket
+    return name, port
+
+
+class Request(_WZRequest):
+    """The request passed to every handler as ``req``.
+
+    Everything Werkzeug's request offers (``headers``, ``args``, ``path``,
+    ``get_data()``...) is there; what the request does not use is never
+    computed.
+
+    Attributes:
+        api: The application handling the request.
+        state: Per-request state for hooks and handlers to share (explicit, in
+            place of Flask's ``g``).
+        operation: The matched operation, once routing succeeded.
+        route: The matched route (its ``allow`` header, resource, rule).
+        path_params: Path parameters as converted by the rule's converters.
+        principal: Who is calling, as the security scheme's verify callback
+            returned it (see :mod:`heron.extensions.security`); None for an operation
+            without a security requirement or an anonymous request.
+        principals: Every authenticated scheme's principal, by scheme name
+            (several when an alternative combines schemes).
+        opened_session: The session if ``req.session`` was used, else None.
+        url_adapter: Werkzeug's URL adapter bound to this request (its host and
+            script root), for building URLs; bound on first use.
+    """
+
+    operation: Operation | None = None
+    route: Route | None = None
+    principal: Any = None
+    opened_session: Session | None = None
+    # Computed on first read (the ``_lazy`` attributes below).
+    state: SimpleNamespace
+    path_params: dict[str, Any]
+    principals: dict[str, Any]
+    url_adapter: MapAdapter
+
+    def __init__(self, environ: dict[str, Any], api: Api) -> None:
+        # Werkzeug's constructor computes every URL part and the headers;
+        # here they are computed when first read (see the ``_lazy`` attributes).
+        self.environ = environ
+        self.shallow = False
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        environ["werkzeug.request"] = self
+        self.api = api
+
+    if not TYPE_CHECKING:  # Werkzeug declares them as plain attributes.
+
+        @_lazy
+        def scheme(self) -> str:
+            """The URL scheme (``http``, ``https``)."""
+            return self.environ.get("wsgi.url_scheme", "http")
+
+        @_lazy
+        def server(self) -> tuple[str, int | None] | None:
+            """The server's ``(host, port)``, ``(path, None)`` for a unix socket, or None."""
+            return _server(self.environ)
+
+        @_lazy
+        def root_path(self) -> str:
+            """The prefix the application is mounted under, without a trailing slash."""
+            return wsgi_path(self.environ, "SCRIPT_NAME").rstrip("/")
+
+        @_lazy
+        def path(self) -> str:
+            """The path after ``root_path``, always starting with ``/``."""
+            return "/" + wsgi_path(self.environ).lstrip("/")
+
+        @_lazy
+        def query_string(self) -> bytes:
+            """The raw query string (what follows ``?``)."""
+            return self.environ.get("QUERY_STRING", "").encode("latin1")
+
+        @_lazy
+        def headers(self) -> EnvironHeaders:
+            """The request header fields."""
+            return EnvironHeaders(self.environ)
+
+        @_lazy
+        def remote_addr(self) -> str | None:
+            """The client's address."""
+            return self.environ.get("REMOTE_ADDR")
+
+        @_lazy
+        def content_length(self) -> int | None:
+            """The ``Content-Length`` as an int (None when absent or chunked)."""
+            environ = self.environ
+            value = environ.get("CONTENT_LENGTH")
+            if (
+                value is not None
+                and value.isdigit()
+                and value.isascii()
+                and "HTTP_TRANSFER_ENCODING" not in environ
+            ):
+                return int(value)  # the common case, decided as Werkzeug would
+            return get_content_length(environ)
+
+        @property
+        def content_type(self) -> str | None:
+            """The ``Content-Type`` header (None when absent)."""
+            return self.environ.get("CONTENT_TYPE")
+
+        @_lazy
+        def state(self) -> SimpleNamespace:
+            """Per-request state for hooks and handlers."""
+            return SimpleNamespace()
+
+        @_lazy
+        def path_params(self) -> dict[str, Any]:
+            """Path parameters as converted by the rule's converters."""
+            return {}
+
+        @_lazy
+        def principals(self) -> dict[str, Any]:
+            """Every authenticated scheme's principal, by scheme name."""
+            return {}
+
+        @_lazy
+        def url_adapter(self) -> MapAdapter:
+            """Werkzeug's URL adapter bound to this request, for building URLs."""
+            return self.api.router.map.bind_to_environ(self.environ)
+
+    @property
+    def session(self) -> Session:
+        """The signed-cookie session (:mod:`heron.sessions`), loaded on first use.
+
+        Raises:
+            RuntimeError: If the application has no ``Sessions`` extension.
+        """
+        if self.opened_session is None:
+            from ..extensions.sessions import load_session
+
+            self.opened_session = load_session(self)
+        return self.opened_session
+
+    def url_for(self, endpoint: str, *, external: bool = False, **values: Any) -> str:
+        """Build the URL of a registered route.
+
+        Args:
+            endpoint: The route's endpoint (``"Pet"``, or ``"pets.Pet"`` in a
+                blueprint named ``pets``).
+            external: Return an absolute URL (scheme and host of this request).
+            **values: Path parameters; others become the query string.
+
+        Returns:
+            The URL.
+
+        Raises:
+            werkzeug.routing.BuildError: If no route matches.
+        """
+        return self.url_adapter.build(endpoint, values, force_external=external)
+
+
+def content_sent(req: _WZRequest) -> bool:
+    """Tell whether the request carries content (RFC 9110 §8.6).
+
+    A ``Content-Length`` above 0 does; without one, chunked content does when
+    it is not empty (it is read to know). A ``Content-Type`` alone does not,
+    as clients sending ``Content-Type: application/json`` on every GET or
+    DELETE assume.
+    """
+    return bool(req.content_length) or (
+        "HTTP_TRANSFER_ENCODING" in req.environ and bool(read_content(req))
+    )
+
+
+def read_content(req: _WZRequest) -> bytes:
+    """Return the request content, read once and kept: ``req.get_data(cache=True)``.
+
+    Content of a known length within the limits is read from ``wsgi.input``
+    directly, where Werkzeug would wrap it in a ``LimitedStream`` that only
+    passes the same bytes through; everything else (chunked content, a limit
+    to enforce, a stream or form already read) is Werkzeug's. A client that
+    sends less than its ``Content-Length`` gets the same 400 as Werkzeug's
+    (``ClientDisconnected``), and ``req.stream`` is left consumed.
+
+    Args:
+        req: The request.
+
+    Returns:
+        The content (also what ``req.get_data()`` returns afterwards).
+
+    Raises:
+        ClientDisconnected: If the content ends before its ``Content-Length``.
+    """
+    state = req.__dict__
+    cached: bytes | None = state.get("_cached_data")
+    if cached is not None:
+        return cached
+    length = req.content_length
+    limit = req.max_content_length
+    environ = req.environ
+    if (
+        length is None
+        or limit is not None
+        or req.shallow
+        or "stream" in state
+        or "form" in state
+        or type(req).get_data is not _WZ_GET_DATA
+    ):
+        return req.get_data(cache=True)
+    stream = environ["wsgi.input"]
+    data: bytes
+    if "wsgi.input_terminated" in environ:
+        data = stream.read()  # the server ends the stream where the content ends
+    else:
+        try:
+            data = stream.read(length)
+            while len(data) < length:  # a short read: read on, as LimitedStream does
+                chunk = stream.read(length - len(data))
+                if not chunk:
+                    raise ClientDisconnected()
+                data += chunk
+        except (OSError, ValueError) as exc:
+            raise ClientDisconnected() from exc
+    state["_cached_data"] = data
+    state["stream"] = _CONSUMED  # consumed, as after ``get_data``
+    return data
+
+
+class _Consumed(io.RawIOBase):
+    """A read stream: what ``req.stream`` is once :func:`read_content` read the content.
+
+    One instance serves every request; it stays open and empty.
+    """
+
+    def readable(self) -> bool:
+        """Return True."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Read nothing: the content was read."""
+        return 0
+
+    def close(self) -> None:
+        """Do nothing: the stream is shared."""
+
+
+_CONSUMED = _Consumed()
+_WZ_GET_DATA = _WZRequest.get_data
+
+
+class Response(_WZResponse):
+    """A response; handlers may return one for full control."""
+
+    default_mimetype = "application/json"
+
+
+def add_vary(response: _WZResponse, name: str) -> None:
+    """Add ``name`` to the response's ``Vary`` field, once (RFC 9110 §12.5.5).
+
+    Cheaper than Werkzeug's ``response.vary.add`` (which parses and rebuilds a
+    header set); a ``Vary: *`` is left alone.
+    """
+    current = response.headers.get("Vary")
+    if not current:
+        response.headers["Vary"] = name
+        return
+    listed = {item.strip().lower() for item in current.split(",")}
+    if "*" not in listed and name.lower() not in listed:
+        response.headers["Vary"] = f"{current}, {name}"
