@@ -15,7 +15,8 @@ from werkzeug.test import EnvironBuilder
 
 from heron import Api, NotFound, Request, Resource, Response, Validators, conditional, response
 from heron.core.operations import arguments
-from heron.http.preconditions import State, evaluate_preconditions, not_modified
+from heron.features.conditional import not_modified
+from heron.http.preconditions import State, evaluate_preconditions
 
 CHANGED = dt.datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=dt.timezone.utc)  # .5 s: truncated
 LAST_MODIFIED = "Wed, 01 May 2024 12:00:00 GMT"

@@ -26,10 +26,10 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 
 from conftest import ROOT
 from heron import Api, Blueprint, NotAcceptable, Request, Resource, arguments, response
+from heron.core.arguments import query_pairs
 from heron.core.request import read_content
-from heron.core.response import PlainResponse
+from heron.core.response import Response as HeronResponse
 from heron.core.routing import MatchKind
-from heron.core.validation import query_pairs
 from heron.http.negotiation import MEMO_SIZE, select_renderer
 from heron.media import MediaHandler
 
@@ -230,7 +230,7 @@ def test_static_matches_are_shared_but_path_params_are_not() -> None:
     assert api.router.match(environ, "GET").values == {}
 
 
-# -- responses: PlainResponse sends what Werkzeug's Response would -----------------------------
+# -- responses: a lean Response sends what Werkzeug's Response would --------------------------
 
 
 class ItemSchema(ma.Schema):
@@ -350,7 +350,7 @@ def test_plain_responses_equal_werkzeug_responses(spec: dict[str, Any]) -> None:
 def test_responses_are_plain_without_hooks_and_werkzeugs_with_them() -> None:
     api = responding_api()
     environ = EnvironBuilder(path="/items/3").get_environ()
-    assert isinstance(api._dispatcher.handle(api.request_class(environ, api)), PlainResponse)
+    assert api.handle(api.request_class(environ, api)).is_lean
     seen: list[Any] = []
     api.after_request(lambda req, resp: seen.append(type(resp).__name__))
     assert api.test_client().get("/items/3").status_code == 200
@@ -382,18 +382,26 @@ def test_a_blueprint_hook_gets_a_response_only_for_its_routes() -> None:
     assert seen == ["/bp/in"]
 
 
-def test_a_plain_response_becomes_a_werkzeug_response() -> None:
-    plain = PlainResponse(201, [("Content-Type", "application/json"), ("X-A", "1")], b"{}")
-    resp = plain.to_response()
-    assert resp.status == "201 CREATED"
-    assert resp.headers.to_wsgi_list() == [
+def test_a_lean_response_becomes_a_werkzeug_response() -> None:
+    environ = EnvironBuilder(path="/").get_environ()
+    lean = HeronResponse.lean(201, [("Content-Type", "application/json"), ("X-A", "1")], b"{}")
+    assert lean.is_lean
+    assert lean.status == "201 CREATED"  # Werkzeug's state, made when first read
+    lean.headers["X-B"] = "2"
+    assert not lean.is_lean
+    status, fields, body = lean.wsgi_parts(environ)
+    assert status == "201 CREATED"
+    assert fields == [
         ("Content-Type", "application/json"),
         ("X-A", "1"),
+        ("X-B", "2"),
         ("Content-Length", "2"),
     ]
-    empty = PlainResponse(204, [("Allow", "GET")]).to_response()
+    assert b"".join(body) == b"{}"
+    empty = HeronResponse.lean(204, [("Allow", "GET")])
     assert empty.headers.to_wsgi_list() == [("Allow", "GET")]
-    assert plain.status_code == 201
+    assert empty.wsgi_parts(environ)[1] == [("Allow", "GET")]
+    assert lean.status_code == 201
 
 
 @pytest.mark.parametrize("code", [299, 599, 1000])
@@ -684,17 +692,18 @@ def test_query_arguments_take_repeated_values_and_leave_format_out() -> None:
 
 
 def test_negotiation_outcomes_are_remembered_and_bounded() -> None:
-    from heron.http.negotiation import _RENDERERS
     from heron.media import JSONHandler, YAMLHandler
 
     handlers = (JSONHandler(), YAMLHandler())
+    memo = Api().negotiation  # each application has its own
     for i in range(MEMO_SIZE + 10):
-        assert select_renderer(f"application/yaml;v={i}", handlers)[0] is handlers[1]
-    assert len(_RENDERERS) <= MEMO_SIZE
+        assert select_renderer(f"application/yaml;v={i}", handlers, memo)[0] is handlers[1]
+    assert 0 < len(memo.renderers) <= MEMO_SIZE
+    assert Api().negotiation.renderers == {}
     errors = []
     for _ in range(2):
         with pytest.raises(NotAcceptable) as caught:
-            select_renderer("image/png", handlers)
+            select_renderer("image/png", handlers, memo)
         errors.append(caught.value)
     assert errors[0] is not errors[1]
     assert str(errors[0]) == str(errors[1])

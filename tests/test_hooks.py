@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from heron import Api, Blueprint, Forbidden, Resource, Response, abort
-from heron.core.hooks import Extension
+from heron.core.extensions import Extension
 
 
 def build(events: list[Any]) -> Api:

@@ -374,7 +374,7 @@ def test_a_storage_instance_and_stacked_declarations() -> None:
 
 
 def test_extensions_never_add_headers_beside_a_component_reference() -> None:
-    """The generator's ``openapi_responses`` hook, as any extension may use it."""
+    """Extensions document operations through ``document_operation``, as any extension may."""
     from heron.core.operations import ResponseSpec
 
     class Documents404:
@@ -383,8 +383,8 @@ def test_extensions_never_add_headers_beside_a_component_reference() -> None:
         def init_app(self, api: Api) -> None:
             pass
 
-        def openapi_responses(self, route: Any, operation: Any) -> list[ResponseSpec]:
-            return [ResponseSpec(404, headers={"X-Trace": "A trace id."})]
+        def document_operation(self, route: Any, operation: Any, doc: Any) -> None:
+            doc.add_responses([ResponseSpec(404, headers={"X-Trace": "A trace id."})])
 
     api = Api()
 

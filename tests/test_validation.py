@@ -12,12 +12,9 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from heron import Api, Request, Resource, UnprocessableContent, arguments
-from heron.core.validation import (
-    InvalidArguments,
-    collect_arguments,
-    flatten_errors,
-    load_arguments,
-)
+from heron.core.arguments import ArgumentLoader, collect_arguments
+from heron.core.features import Call
+from heron.core.validation import InvalidArguments, flatten_errors
 
 PROBLEM = "application/problem+json"
 
@@ -359,20 +356,22 @@ def test_formatter_sending_messages_skips_the_problem_document(
     assert resp.json == {"errors": {"json": {"dimensions": ["Missing data for required field."]}}}
 
 
-def test_load_arguments_raises_what_collect_arguments_returns() -> None:
+def test_the_argument_loader_returns_what_collect_arguments_returns() -> None:
+    """One loader: the feature answers with the failure the function returns."""
     api = Api()
     api.add_resource(_items_resource(), "/items")
     op = next(r for r in api.router if r.rule == "/items").operations["POST"]
+    (loader,) = [f for f in op.features if isinstance(f, ArgumentLoader)]
     environ = EnvironBuilder(path="/items", method="POST", json={"name": 1}).get_environ()
     req = Request(environ, api)
     parsers = api.media.by_location
     returned = collect_arguments(req, op, {}, parsers)
     assert isinstance(returned, InvalidArguments)
     environ = EnvironBuilder(path="/items", method="POST", json={"name": 1}).get_environ()
-    with pytest.raises(InvalidArguments) as raised:
-        load_arguments(Request(environ, api), op, {}, parsers)
-    assert raised.value.messages == returned.messages
-    assert raised.value.to_problem() == returned.to_problem()
+    answered = loader.before(Request(environ, api), Call(op, {}, None, ""))
+    assert isinstance(answered, InvalidArguments)
+    assert answered.messages == returned.messages
+    assert answered.to_problem() == returned.to_problem()
 
 
 def test_hooks_see_validation_failures_like_raised_errors() -> None:

@@ -10,15 +10,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__ as __version__
-from .core.app import Api as Api
+from .app import Api as Api
 from .core.blueprints import Blueprint as Blueprint
 from .core.operations import arguments as arguments
 from .core.operations import doc as doc
 from .core.operations import media_handlers as media_handlers
 from .core.operations import response as response
 from .core.request import Request as Request
-from .core.request import Response as Response
 from .core.resources import Resource as Resource
+from .core.response import Response as Response
 from .extensions.security import APIKey as APIKey
 from .extensions.security import HTTPBasic as HTTPBasic
 from .extensions.security import HTTPBearer as HTTPBearer

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .core.app import OPENAPI_VERSIONS, Api
+from .app import OPENAPI_VERSIONS, Api
 from .docs.openapi.resources import dump_spec
 
 __all__ = ["load_app", "main"]

@@ -8,7 +8,7 @@ from werkzeug.test import Client
 from werkzeug.test import TestResponse as _WZTestResponse
 
 if TYPE_CHECKING:
-    from .core.app import Api
+    from .app import Api
 
 __all__ = ["TestClient", "TestResponse"]
 

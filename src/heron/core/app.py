@@ -1,91 +1,72 @@
-"""The WSGI application: registries and wiring, no HTTP logic of its own."""
+"""The core application: registries and the pipeline's entry, no HTTP logic of its own.
+
+:class:`App` holds what requests go through (the router, the media handlers,
+the hooks, error handlers and extensions) and answers a
+:class:`~heron.core.request.Request` with a :class:`~heron.core.response.Response`
+(:meth:`App.handle`). It knows no server interface (the front ends,
+:mod:`heron.wsgi`, drive it), no feature, no extension and no documentation:
+:class:`heron.Api` adds those.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 from werkzeug.routing import BaseConverter
-from werkzeug.wrappers import Request as _WZRequest
 
-from ..docs.templating import Templates
-from ..extensions.security import Alternative, Security
-from ..http.limits import CappedInput
+from ..http.negotiation import Memo
 from ..media import MediaRegistry, default_registry
+from ._werkzeug import rule_arguments
 from .blueprints import Blueprint
 from .dispatch import Dispatcher
-from .hooks import Extension, HookMixin, Hooks
 from .request import Request
-from .resources import Route, build_route
+from .resources import FeatureProvider, Route, build_route, with_features
 from .routing import Router
+from .scaffold import Scaffold
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from ..http.errors import HTTPError
     from ..media.base import MediaHandler
-    from ..testing import TestClient
+    from .response import Response
 
-__all__ = ["Api"]
+__all__ = ["App"]
 
-T = TypeVar("T")
 #: ``formatter(req, error) -> data``: the body of an error response.
 ProblemFormatter = Callable[[Request, "HTTPError"], Any]
-E = TypeVar("E", bound=Exception)
-OPENAPI_VERSIONS = ("3.0.3", "3.1.0")
-_WZ_CLOSE = _WZRequest.close
 
 
-class Api(HookMixin):
-    """A Heron application: a PEP 3333 WSGI callable serving resources.
+class App(Scaffold):
+    """The core of a Heron application (see :class:`heron.Api` for every argument).
 
     Args:
-        title: The API's title (OpenAPI ``info.title``).
+        title: The API's title (OpenAPI ``info.title``; the default realm of
+            security challenges).
         version: The API's version (OpenAPI ``info.version``).
         description: Description for ``info.description`` (CommonMark).
-        openapi_version: ``"3.1.0"`` (default: JSON Schema 2020-12 schemas,
-            ``null`` as a type; rendered by the bundled Swagger UI 5) or
-            ``"3.0.3"`` for tools that predate 3.1.
-        spec_path: Where the spec is served, without extension: ``{spec_path}.json``
-            and ``{spec_path}.yaml``. None serves no spec (and no docs).
-        docs_path: Where Swagger UI is served. None switches it off.
         unknown: Default policy for unknown fields in arguments: ``"raise"``
             (reject with 422), ``"exclude"`` or ``"include"``.
         converters: Extra Werkzeug URL converters by name.
-        servers: OpenAPI ``servers`` entries.
-        info: Further OpenAPI ``info`` fields (``contact``, ``license``...).
         debug: Let unhandled exceptions propagate (to Werkzeug's debugger)
             instead of answering 500.
         format_param: Query parameter that picks a representation by its
             handler's ``format`` (``?format=yaml``), overriding ``Accept``;
             None switches the override off.
         problem_formatter: ``formatter(req, error) -> data`` replacing the
-            RFC 9457 problem details object as the body of every error, for
-            APIs with a prescribed error shape.
-        problem_schema: What error bodies look like, for the spec (and, as a
-            marshmallow schema, to dump the formatter's data): a schema class
-            or instance, or a JSON Schema dict. Defaults to RFC 9457's.
-        problem_content_type: Send every error body as this media type,
-            serialized by its handler, instead of negotiating it (e.g.
-            ``"application/json"`` for a prescribed error shape).
+            RFC 9457 problem details object as the body of every error.
+        problem_schema: What error bodies look like: a schema class or
+            instance, or a JSON Schema dict. Defaults to RFC 9457's.
+        problem_content_type: Send every error body as this media type.
         max_content_length: Largest request content read, in bytes; more is
             a 413 problem (RFC 9110 §15.5.14). None: no limit of Heron's.
         max_form_memory_size: Largest non-file part of ``multipart/form-data``
-            content, in bytes (files are spooled to disk); more is a 413
-            problem. Werkzeug's default; None: no limit.
+            content, in bytes; more is a 413 problem. None: no limit.
         max_form_parts: Most parts read from ``multipart/form-data`` content;
-            more is a 413 problem. Werkzeug's default; None: no limit.
-        template_folder: The application's Jinja2 template folder (see
-            :mod:`heron.templating`).
-        security: The security requirement of every operation (see
-            :mod:`heron.extensions.security`): a list of alternatives, each a scheme or
-            a mapping of schemes to scopes. Blueprints, resources and
-            :func:`heron.extensions.security.requires` override it.
+            more is a 413 problem. None: no limit.
 
     Raises:
-        ValueError: If ``openapi_version`` or ``unknown`` is not supported.
+        ValueError: If ``unknown`` is not supported.
     """
 
     request_class = Request
@@ -96,13 +77,8 @@ class Api(HookMixin):
         version: str = "0.1.0",
         *,
         description: str | None = None,
-        openapi_version: str = "3.1.0",
-        spec_path: str | None = "/openapi",
-        docs_path: str | None = "/docs",
         unknown: str = ma.RAISE,
         converters: Mapping[str, type[BaseConverter]] | None = None,
-        servers: Iterable[Mapping[str, Any]] = (),
-        info: Mapping[str, Any] | None = None,
         debug: bool = False,
         format_param: str | None = "format",
         problem_formatter: ProblemFormatter | None = None,
@@ -111,22 +87,16 @@ class Api(HookMixin):
         max_content_length: int | None = None,
         max_form_memory_size: int | None = 500_000,
         max_form_parts: int | None = 1000,
-        template_folder: str | os.PathLike[str] | None = None,
-        security: Iterable[Alternative] | None = None,
     ) -> None:
-        if openapi_version not in OPENAPI_VERSIONS:
-            raise ValueError(f"openapi_version must be one of {OPENAPI_VERSIONS}")
         if unknown not in (ma.RAISE, ma.EXCLUDE, ma.INCLUDE):
             raise ValueError("unknown must be 'raise', 'exclude' or 'include'")
+        self._init_scaffold()
+        #: Incremented on every change to what requests go through (see :meth:`_changed`).
+        self.version_stamp = 0
         self.title = title
         self.version = version
         self.description = description
-        self.openapi_version = openapi_version
-        self.spec_path = spec_path
-        self.docs_path = docs_path if spec_path else None
         self.unknown = unknown
-        self.servers = [dict(s) for s in servers]
-        self.info = dict(info or {})
         self.debug = debug
         self.format_param = format_param
         self.problem_formatter = problem_formatter
@@ -136,49 +106,42 @@ class Api(HookMixin):
         self.max_form_memory_size = max_form_memory_size
         self.max_form_parts = max_form_parts
         self.router = Router(converters)
-        #: The Jinja2 environment and where it finds templates.
-        self.templates = Templates(template_folder)
         self.media: MediaRegistry = default_registry()
-        self.error_handlers: dict[type[Exception], Callable[[Request, Any], Any]] = {}
         #: OpenAPI tags in registration order: name → tag object.
         self.tags: dict[str, dict[str, Any]] = {}
         #: Custom converter → OpenAPI parameter schema.
         self.converter_schemas: dict[type[BaseConverter], dict[str, Any]] = {}
-        #: Hooks run for every request (see :mod:`heron.hooks`).
-        self.hooks = Hooks()
-        #: Hooks of each registered blueprint, by blueprint name.
-        self.blueprint_hooks: dict[str, Hooks] = {}
-        #: Extensions registered with :meth:`register_extension`, by name.
-        self.extensions: dict[str, Any] = {}
-        #: Security schemes and each operation's requirement, enforced by the first guard.
-        self.security = Security(security)
-        self.hooks.guards.append(self.security.guard)
+        #: Registered blueprints by name.
+        self.blueprints: dict[str, Blueprint] = {}
+        #: Who opens ``req.session`` (the sessions extension), or None.
+        self.session_interface: Any = None
+        #: Negotiation outcomes remembered for this application (bounded).
+        self.negotiation: Memo[MediaHandler] = Memo()
         self._dispatcher = Dispatcher(self)
-        self._spec_cache: dict[str, dict[str, Any]] = {}
-        self._refresh_media()
-        self._install_builtin_routes()
+
+    def _changed(self) -> None:
+        """Note a change to routes, hooks, extensions or media handlers.
+
+        What the dispatcher compiled from them (hook chains, each operation's
+        pipeline) is compiled again when next needed, never per request.
+        """
+        self.version_stamp += 1
 
     # -- registration -------------------------------------------------------
 
-    def route(
-        self, rule: str, *, endpoint: str | None = None, include_in_schema: bool = True
-    ) -> Callable[[type[T]], type[T]]:
-        """Register the decorated resource class at ``rule``.
-
-        Args:
-            rule: A Werkzeug rule, e.g. ``"/pets/<int:pet_id>"``.
-            endpoint: Name for :meth:`Request.url_for`; defaults to the class name.
-            include_in_schema: False to leave the resource out of the spec.
-
-        Returns:
-            The decorator, which returns the class unchanged.
-        """
-
-        def decorator(cls: type[T]) -> type[T]:
-            self.add_resource(cls, rule, endpoint=endpoint, include_in_schema=include_in_schema)
-            return cls
-
-        return decorator
+    def _providers(self, blueprint: Blueprint | None) -> list[FeatureProvider]:
+        """The extensions giving operations of ``blueprint``'s scope features of their own."""
+        scopes = [self.extensions]
+        if blueprint is not None:
+            scopes.append(blueprint.extensions)
+        chosen: dict[str, FeatureProvider] = {}
+        for scope in scopes:  # a blueprint's extension replaces the application's
+            for name, ext in scope.items():
+                if callable(getattr(ext, "operation_features", None)):
+                    chosen[name] = ext
+                else:
+                    chosen.pop(name, None)
+        return list(chosen.values())
 
     def add_resource(
         self,
@@ -188,6 +151,7 @@ class Api(HookMixin):
         endpoint: str | None = None,
         include_in_schema: bool = True,
         blueprint: Blueprint | None = None,
+        documentation: bool = False,
     ) -> Route:
         """Register a resource at ``rule``; its method map is built here, once.
 
@@ -199,13 +163,17 @@ class Api(HookMixin):
                 ``"<blueprint>."`` in a blueprint).
             include_in_schema: False to leave the resource out of the spec.
             blueprint: The blueprint registering it (see :meth:`register_blueprint`).
+            documentation: The route serves the API's own documentation (the
+                OpenAPI document, Swagger UI): application- and blueprint-wide
+                security requirements and rate limits leave it open.
 
         Returns:
             The route record.
 
         Raises:
             ValueError: If the endpoint or rule is taken, an operationId repeats,
-                or the declarations are inconsistent.
+                a declaration does not apply, or a handler's signature cannot
+                take what it is passed (see :func:`heron.core.resources.check_signature`).
         """
         instance = resource() if isinstance(resource, type) else resource
         name = endpoint or type(instance).__name__
@@ -217,16 +185,21 @@ class Api(HookMixin):
             instance,
             rule,
             endpoint=name,
-            blueprint=blueprint.name if blueprint else None,
+            path_params=rule_arguments(rule, self.router.converters),
+            media_registry=self.media,
+            format_param=self.format_param,
+            memo=self.negotiation,
+            blueprint=blueprint,
             tags=tags,
             default_unknown=self.unknown,
             include_in_schema=include_in_schema,
             media=blueprint.media_handlers if blueprint else None,
+            providers=self._providers(blueprint),
+            documentation=documentation,
         )
         self._check_operation_ids(route)
-        self.security.resolve(route, blueprint)
         self.router.add(route)
-        self._spec_cache.clear()
+        self._changed()
         return route
 
     def register_blueprint(self, blueprint: Blueprint, *, url_prefix: str | None = None) -> None:
@@ -241,44 +214,33 @@ class Api(HookMixin):
         if blueprint.description:
             tag["description"] = blueprint.description
         self.tags.setdefault(blueprint.tag, tag)
-        self.blueprint_hooks[blueprint.name] = blueprint.hooks
-        self.templates.add_blueprint(blueprint)
+        self.blueprints[blueprint.name] = blueprint
+        if self not in blueprint.apps:
+            blueprint.apps.append(self)
         for resource, rule, options in blueprint.deferred:
             self.add_resource(resource, prefix.rstrip("/") + rule, blueprint=blueprint, **options)
+        self._changed()
 
-    def register_extension(self, extension: Extension) -> None:
-        """Attach an extension: call its ``init_app(api)`` and keep it by name.
-
-        Args:
-            extension: An object with a ``name`` and an ``init_app(api)`` method
-                (:class:`heron.hooks.Extension`).
-
-        Raises:
-            ValueError: If an extension with that name is already registered.
-        """
-        if extension.name in self.extensions:
-            raise ValueError(f"An extension named {extension.name!r} is already registered")
-        extension.init_app(self)
-        self.extensions[extension.name] = extension
-
-    def error_handler(
-        self, exc_class: type[E]
-    ) -> Callable[[Callable[[Request, E], Any]], Callable[[Request, E], Any]]:
-        """Register a handler for exceptions of ``exc_class`` (and subclasses).
-
-        The handler is called as ``handler(req, exc)`` and returns a response,
-        or returns or raises an :class:`~heron.HTTPError` to answer as problem
-        details.
-
-        Returns:
-            The decorator.
-        """
-
-        def decorator(func: Callable[[Request, E], Any]) -> Callable[[Request, E], Any]:
-            self.error_handlers[exc_class] = func
-            return func
-
-        return decorator
+    def _extension_added(self, extension: Any) -> None:
+        """Give the operations registered before ``extension`` the features it provides."""
+        if not callable(getattr(extension, "operation_features", None)):
+            return
+        for route in list(self.router):
+            blueprint = self.blueprints.get(route.blueprint) if route.blueprint else None
+            if blueprint is not None and extension.name in blueprint.extensions:
+                continue  # the blueprint's own replaces it
+            self.router.replace(
+                with_features(
+                    route,
+                    extension,
+                    blueprint,
+                    media_registry=self.media,
+                    format_param=self.format_param,
+                    memo=self.negotiation,
+                    unknown=self.unknown,
+                    path_params=rule_arguments(route.rule, self.router.converters),
+                )
+            )
 
     @property
     def problem_schema(self) -> ma.Schema | dict[str, Any] | None:
@@ -295,8 +257,7 @@ class Api(HookMixin):
         if isinstance(schema, type):
             schema = schema()
         self._problem_schema = dict(schema) if isinstance(schema, Mapping) else schema
-        if hasattr(self, "_spec_cache"):
-            self._spec_cache.clear()
+        self._changed()
 
     def add_media_handler(self, handler: MediaHandler, *, first: bool = False) -> None:
         """Register a media handler (replacing one with the same media type).
@@ -306,7 +267,7 @@ class Api(HookMixin):
             first: Make it the default representation.
         """
         self.media.add(handler, first=first)
-        self._refresh_media()
+        self._changed()
 
     def remove_media_handler(self, media_type: str) -> MediaHandler:
         """Unregister a media handler, e.g. ``"text/html"`` to switch off the browsable API.
@@ -321,11 +282,8 @@ class Api(HookMixin):
             KeyError: If no handler has that media type.
         """
         handler = self.media.remove(media_type)
-        self._refresh_media()
+        self._changed()
         return handler
-
-    def _refresh_media(self) -> None:
-        self._spec_cache.clear()
 
     def _check_operation_ids(self, route: Route) -> None:
         taken = {
@@ -341,78 +299,22 @@ class Api(HookMixin):
                     f" by {taken[op.operation_id]}; set @doc(operation_id=...)"
                 )
 
-    def _install_builtin_routes(self) -> None:
-        from ..docs.openapi.resources import OpenAPIDocument
-        from ..docs.swagger_ui import SwaggerUI, SwaggerUIAssets
+    def routes(self) -> Iterable[Route]:
+        """Return the registered routes, in registration order."""
+        return iter(self.router)
 
-        if self.spec_path:
-            for fmt in ("json", "yaml"):
-                self.add_resource(
-                    OpenAPIDocument(self, fmt),
-                    f"{self.spec_path}.{fmt}",
-                    endpoint=f"heron.openapi_{fmt}",
-                    include_in_schema=False,
-                )
-        if self.docs_path:
-            self.add_resource(
-                SwaggerUI(self), self.docs_path, endpoint="heron.docs", include_in_schema=False
-            )
-            self.add_resource(
-                SwaggerUIAssets(),
-                f"{self.docs_path.rstrip('/')}/swagger-ui/<path:filename>",
-                endpoint="heron.docs_assets",
-                include_in_schema=False,
-            )
+    # -- the pipeline -------------------------------------------------------------
 
-    # -- the OpenAPI document ---------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        """Answer ``req``: route, negotiate, run the operation's features and handler, render.
 
-    def openapi(self, openapi_version: str | None = None) -> dict[str, Any]:
-        """Return the OpenAPI document, built once per version and cached.
+        Every error becomes a problem details response (RFC 9457); hooks run
+        as :mod:`heron.core.hooks` says. Called by the front ends.
 
         Args:
-            openapi_version: ``"3.0.3"`` or ``"3.1.0"``; defaults to the app's.
+            req: The request.
 
         Returns:
-            The document as plain data (do not mutate it).
-
-        Raises:
-            ValueError: If the version is not supported.
+            The response.
         """
-        from ..docs.openapi.generator import build_spec
-
-        version = openapi_version or self.openapi_version
-        if version not in OPENAPI_VERSIONS:
-            raise ValueError(f"openapi_version must be one of {OPENAPI_VERSIONS}")
-        spec = self._spec_cache.get(version)
-        if spec is None:
-            spec = self._spec_cache[version] = build_spec(self, version)
-        return spec
-
-    # -- WSGI -------------------------------------------------------------------
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer one request (PEP 3333)."""
-        req = self.request_class(environ, self)
-        if self.max_content_length is not None:
-            if req.content_length is None and environ.get("wsgi.input_terminated"):
-                # Chunked content: counted while read (see heron.limits).
-                environ["wsgi.input"] = CappedInput(environ["wsgi.input"], self.max_content_length)
-            else:
-                req.max_content_length = self.max_content_length
-        req.max_form_memory_size = self.max_form_memory_size
-        req.max_form_parts = self.max_form_parts  # type: ignore[assignment]  # None: no limit
-        try:
-            response = self._dispatcher.handle(req)
-            return response(environ, start_response)
-        finally:
-            if "files" in req.__dict__ or type(req).close is not _WZ_CLOSE:
-                req.close()  # uploaded files' temporary files
-            # Break the request <-> environ cycle, so the request is freed now,
-            # not at the garbage collector's next pass (as Flask does).
-            environ["werkzeug.request"] = None
-
-    def test_client(self) -> TestClient:
-        """Return a Werkzeug test client for this application."""
-        from ..testing import TestClient
-
-        return TestClient(self)
+        return self._dispatcher.handle(req)

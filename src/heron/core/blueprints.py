@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from .hooks import HookMixin, Hooks
+from .scaffold import Scaffold
 
 if TYPE_CHECKING:
     from ..extensions.security import Alternative
@@ -14,10 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Blueprint"]
 
-T = TypeVar("T")
 
-
-class Blueprint(HookMixin):
+class Blueprint(Scaffold):
     """A group of resources mounted on an application under one URL prefix.
 
     Registrations are recorded and applied by :meth:`heron.Api.register_blueprint`;
@@ -57,23 +55,13 @@ class Blueprint(HookMixin):
         self.media_handlers = tuple(media_handlers) if media_handlers else None
         self.security = security
         self.deferred: list[tuple[Any, str, dict[str, Any]]] = []
-        #: Hooks run only for this blueprint's routes, after the application's.
-        self.hooks = Hooks()
+        #: The applications it is registered on (told of changes to its hooks).
+        self.apps: list[Any] = []
+        self._init_scaffold()
 
-    def route(
-        self, rule: str, *, endpoint: str | None = None, include_in_schema: bool = True
-    ) -> Callable[[type[T]], type[T]]:
-        """Register the decorated resource class at ``rule`` (below the prefix).
-
-        Returns:
-            The decorator, which returns the class unchanged.
-        """
-
-        def decorator(cls: type[T]) -> type[T]:
-            self.add_resource(cls, rule, endpoint=endpoint, include_in_schema=include_in_schema)
-            return cls
-
-        return decorator
+    def _changed(self) -> None:
+        for app in self.apps:
+            app._changed()
 
     def add_resource(
         self,
@@ -83,7 +71,11 @@ class Blueprint(HookMixin):
         endpoint: str | None = None,
         include_in_schema: bool = True,
     ) -> None:
-        """Record a resource (class or instance) at ``rule``, below the prefix."""
+        """Record a resource (class or instance) at ``rule``, below the prefix.
+
+        It is registered on the application with the blueprint
+        (:meth:`heron.Api.register_blueprint`).
+        """
         self.deferred.append(
             (resource, rule, {"endpoint": endpoint, "include_in_schema": include_in_schema})
         )

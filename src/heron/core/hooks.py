@@ -1,4 +1,4 @@
-"""Request hooks and the extension registry.
+"""Request hooks, and the chains they are flattened into once per change.
 
 Hooks run around every request, per application and per blueprint (Flask's
 ``before_request``/``after_request``/``teardown_request``, with the request
@@ -7,90 +7,103 @@ passed explicitly):
 - ``before_request(req)`` runs after routing, before anything else; returning a
   response answers the request with it.
 - guards ``guard(req, operation)`` run once an operation is matched and its
-  representation negotiated, before arguments are loaded: security schemes and
-  rate limits are guards; they raise an :class:`~heron.HTTPError` to refuse.
+  representation negotiated, after its security requirement is met and before
+  its other features (:attr:`~heron.core.features.Stage.GUARD`); they raise an
+  :class:`~heron.HTTPError` to refuse.
 - ``after_request(req, response)`` runs on every response, error responses
   included; it may return a replacement response.
 - ``teardown_request(req, exc)`` always runs last, also when handling failed
   (``exc`` is the unhandled exception, or None); its own errors are logged.
+
+The application's and a blueprint's hooks are not merged per request: each
+scope's :class:`Chain` (the application's, and each blueprint's: the
+application's hooks, then the blueprint's) is flattened once, when first
+needed after a change (as Falcon's ``prepare_middleware`` does). A hook
+registered by an extension belongs to it: an extension of the same name
+registered on a blueprint replaces the application's for the blueprint's
+routes (a blueprint's own CORS policy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
 
-    from .app import Api
     from .operations import Operation
     from .request import Request
 
-__all__ = ["AfterHook", "BeforeHook", "Extension", "Guard", "Hooks", "TeardownHook"]
+__all__ = ["AfterHook", "BeforeHook", "Chain", "Guard", "Hooks", "TeardownHook", "flatten"]
 
 BeforeHook = Callable[["Request"], "WZResponse | None"]
 AfterHook = Callable[["Request", "WZResponse"], "WZResponse | None"]
 TeardownHook = Callable[["Request", "BaseException | None"], None]
 Guard = Callable[["Request", "Operation"], None]
-H = TypeVar("H", bound=Callable[..., Any])
+ErrorHandler = Callable[["Request", Any], Any]
+#: A registered hook and the extension that registered it (None: the application's own).
+Entry = tuple[Callable[..., Any], "str | None"]
 
 
 @dataclass
 class Hooks:
-    """The hooks of an application or a blueprint, in registration order."""
+    """The hooks of an application or a blueprint, in registration order, with their owners."""
 
-    before: list[BeforeHook] = field(default_factory=list)
-    after: list[AfterHook] = field(default_factory=list)
-    teardown: list[TeardownHook] = field(default_factory=list)
-    guards: list[Guard] = field(default_factory=list)
-
-
-class HookMixin:
-    """Decorators registering hooks on :attr:`hooks` (for Api and Blueprint)."""
-
-    hooks: Hooks
-
-    def before_request(self, func: H) -> H:
-        """Register ``func(req)`` to run before each request's operation.
-
-        Returning a response (not None) answers the request with it.
-        """
-        self.hooks.before.append(func)
-        return func
-
-    def after_request(self, func: H) -> H:
-        """Register ``func(req, response)`` to run on every response.
-
-        It may return a replacement response; None keeps the response.
-        """
-        self.hooks.after.append(func)
-        return func
-
-    def teardown_request(self, func: H) -> H:
-        """Register ``func(req, exc)`` to run after every request, even a failed one."""
-        self.hooks.teardown.append(func)
-        return func
-
-    def guard(self, func: H) -> H:
-        """Register ``func(req, operation)`` to vet each matched operation.
-
-        It raises an :class:`~heron.HTTPError` (401, 403, 429...) to refuse.
-        """
-        self.hooks.guards.append(func)
-        return func
+    before: list[Entry] = field(default_factory=list)
+    after: list[Entry] = field(default_factory=list)
+    teardown: list[Entry] = field(default_factory=list)
+    guards: list[Entry] = field(default_factory=list)
 
 
-class Extension(Protocol):
-    """What :meth:`heron.Api.register_extension` expects: an ``init_app`` method.
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """The hooks and error handlers that apply to one scope's requests, flattened.
 
-    ``init_app(api)`` registers the extension's hooks, guards, routes or spec
-    components on ``api``; the extension is then found in
-    ``api.extensions[name]``.
+    Attributes:
+        before: ``before_request`` hooks, the application's first.
+        guards: Guards, the application's first.
+        after: ``after_request`` hooks, the application's first.
+        teardown: ``teardown_request`` hooks, the application's first.
+        error_handlers: Exception class → handler; a blueprint's override the
+            application's for the same class.
     """
 
-    name: str
+    before: tuple[BeforeHook, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    after: tuple[AfterHook, ...] = ()
+    teardown: tuple[TeardownHook, ...] = ()
+    error_handlers: Mapping[type[BaseException], ErrorHandler] = field(default_factory=dict)
 
-    def init_app(self, api: Api) -> None:
-        """Attach the extension to ``api``."""
+
+def flatten(
+    app: Hooks,
+    app_errors: Mapping[type[BaseException], ErrorHandler],
+    blueprint: Hooks | None = None,
+    blueprint_errors: Mapping[type[BaseException], ErrorHandler] | None = None,
+    replaced: frozenset[str] = frozenset(),
+) -> Chain:
+    """Flatten the application's hooks and a blueprint's into one :class:`Chain`.
+
+    Args:
+        app: The application's hooks.
+        app_errors: The application's error handlers.
+        blueprint: The blueprint's hooks, or None for the application's own scope.
+        blueprint_errors: The blueprint's error handlers.
+        replaced: Names of the application's extensions the blueprint replaces
+            with its own: their hooks are left out.
+
+    Returns:
+        The chain.
+    """
+
+    def kind(name: str) -> tuple[Any, ...]:
+        own = [f for f, owner in getattr(app, name) if owner is None or owner not in replaced]
+        if blueprint is not None:
+            own.extend(f for f, _ in getattr(blueprint, name))
+        return tuple(own)
+
+    errors = dict(app_errors)
+    errors.update(blueprint_errors or {})
+    return Chain(kind("before"), kind("guards"), kind("after"), kind("teardown"), errors)

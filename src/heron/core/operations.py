@@ -19,9 +19,7 @@ import marshmallow as ma
 from ..media.base import MediaHandler, MediaRegistry
 
 if TYPE_CHECKING:
-    from ..features.conditional import Conditional
-    from ..features.pagination import Pagination
-    from ..features.patch import PatchBody
+    from .features import OperationFeature
 
 __all__ = [
     "Argument",
@@ -30,9 +28,11 @@ __all__ = [
     "OperationDecl",
     "ResponseSpec",
     "arguments",
+    "declarations",
     "doc",
     "media_handlers",
     "response",
+    "schema_instance",
 ]
 
 Location = Literal["json", "query", "path", "headers", "cookies", "form"]
@@ -117,9 +117,27 @@ class OperationDecl:
     responses: list[ResponseSpec] = field(default_factory=list)
     doc: dict[str, Any] = field(default_factory=dict)
     media: tuple[MediaHandler, ...] | None = None
-    conditional: Conditional | None = None
-    pagination: Pagination | None = None
-    patch: dict[str, Any] | None = None
+    #: Unbound features declared by decorators (``@conditional()``...), top first.
+    features: list[OperationFeature] = field(default_factory=list)
+
+
+class Pipeline:
+    """The compiled phases of one operation (filled by the dispatcher, once per change).
+
+    Attributes:
+        version: The application version the phases were compiled for.
+        before: The ``before`` phases, in stage order (guard hooks included).
+        after: The ``after`` phases.
+        finish: The ``finish`` phases.
+    """
+
+    __slots__ = ("after", "before", "finish", "version")
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.before: tuple[Callable[..., Any], ...] = ()
+        self.after: tuple[Callable[..., Any], ...] = ()
+        self.finish: tuple[Callable[..., Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +183,11 @@ class Operation:
     extra: Mapping[str, Any] = field(default_factory=dict)
     responses_by_status: Mapping[int | str, ResponseSpec] = field(default_factory=dict)
     media: MediaRegistry | None = None
-    conditional: Conditional | None = None
-    pagination: Pagination | None = None
-    patch: PatchBody | None = None
+    features: tuple[OperationFeature, ...] = ()
+    negotiate: bool = True
+    content: Argument | None = None
+    content_types: tuple[str, ...] = ()
+    pipeline: Pipeline = field(default_factory=Pipeline, repr=False, compare=False)
     query_keys: frozenset[str] = field(init=False, default=frozenset(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -182,15 +202,16 @@ class Operation:
     @property
     def body_argument(self) -> Argument | None:
         """The argument read from the request content, if any (a patch document too)."""
-        if self.patch is not None:
-            return self.patch.argument
+        if self.content is not None:
+            return self.content
         for arg in self.arguments:
             if arg.location in BODY_LOCATIONS:
                 return arg
         return None
 
 
-def _decl(func: Callable[..., Any]) -> OperationDecl:
+def declarations(func: Callable[..., Any]) -> OperationDecl:
+    """Return the declarations recorded on the handler ``func`` (created empty)."""
     decl: OperationDecl | None = getattr(func, "__heron_operation__", None)
     if decl is None:
         decl = OperationDecl()
@@ -238,7 +259,7 @@ def arguments(
         raise ValueError(f"Unknown argument location {location!r}; use one of {LOCATIONS}")
 
     def decorator(func: F) -> F:
-        _decl(func).arguments.insert(
+        declarations(func).arguments.insert(
             0,
             {
                 "schema": schema,
@@ -289,11 +310,11 @@ def response(
     """
 
     def decorator(func: F) -> F:
-        instance = _instance(schema, many) if schema is not None else None
+        instance = schema_instance(schema, many) if schema is not None else None
         spec = ResponseSpec(
             status, instance, description, dict(headers or {}), example, content_type
         )
-        _decl(func).responses.insert(0, spec)
+        declarations(func).responses.insert(0, spec)
         return func
 
     return decorator
@@ -322,7 +343,7 @@ def media_handlers(*handlers: MediaHandler) -> Callable[[F], F]:
         raise ValueError("media_handlers() needs at least one handler")
 
     def decorator(func: F) -> F:
-        _decl(func).media = tuple(handlers)
+        declarations(func).media = tuple(handlers)
         return func
 
     return decorator
@@ -362,7 +383,7 @@ def doc(
     }
 
     def decorator(func: F) -> F:
-        d = _decl(func).doc
+        d = declarations(func).doc
         d.update({k: v for k, v in values.items() if v is not None})
         d.setdefault("extra", {}).update(extra)
         return func
@@ -370,8 +391,12 @@ def doc(
     return decorator
 
 
-def _instance(schema: SchemaLike, many: bool = False) -> ma.Schema:
-    """Return a schema instance (instantiating a class once, at registration)."""
+def schema_instance(schema: SchemaLike, many: bool = False) -> ma.Schema:
+    """Return a schema instance (instantiating a class once, at registration).
+
+    Raises:
+        ValueError: If ``many`` is asked of an instance built without it.
+    """
     if isinstance(schema, type):
         return schema(many=many)
     if many and not schema.many:
@@ -424,7 +449,7 @@ def build_arguments(decl: OperationDecl, default_unknown: str) -> tuple[Argument
             raise ValueError(f"Two arguments passed as {raw['name']!r}")
         seen_loc.add(loc)
         seen_names.add(raw["name"])
-        schema = _instance(raw["schema"])
+        schema = schema_instance(raw["schema"])
         unknown = raw["unknown"] or default_unknown
         if loc in ("headers", "cookies"):
             unknown = ma.EXCLUDE

@@ -18,18 +18,16 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request as _WZRequest
-from werkzeug.wrappers import Response as _WZResponse
 from werkzeug.wsgi import get_content_length
 
 if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
 
-    from ..extensions.sessions import Session
-    from .app import Api
+    from .app import App
     from .operations import Operation
     from .resources import Route
 
-__all__ = ["Request", "Response", "add_vary", "content_sent", "read_content", "wsgi_path"]
+__all__ = ["Request", "content_sent", "read_content", "wsgi_path"]
 
 T = TypeVar("T")
 
@@ -115,14 +113,14 @@ class Request(_WZRequest):
     operation: Operation | None = None
     route: Route | None = None
     principal: Any = None
-    opened_session: Session | None = None
+    opened_session: Any = None
     # Computed on first read (the ``_lazy`` attributes below).
     state: SimpleNamespace
     path_params: dict[str, Any]
     principals: dict[str, Any]
     url_adapter: MapAdapter
 
-    def __init__(self, environ: dict[str, Any], api: Api) -> None:
+    def __init__(self, environ: dict[str, Any], api: App) -> None:
         # Werkzeug's constructor computes every URL part and the headers;
         # here they are computed when first read (see the ``_lazy`` attributes).
         self.environ = environ
@@ -208,16 +206,23 @@ class Request(_WZRequest):
             return self.api.router.map.bind_to_environ(self.environ)
 
     @property
-    def session(self) -> Session:
-        """The signed-cookie session (:mod:`heron.sessions`), loaded on first use.
+    def session(self) -> Any:
+        """The session, loaded on first use by the application's session interface.
+
+        The sessions extension (:class:`heron.Sessions`) is the interface:
+        signed-cookie sessions (:mod:`heron.extensions.sessions`).
 
         Raises:
-            RuntimeError: If the application has no ``Sessions`` extension.
+            RuntimeError: If the application has no session interface.
         """
         if self.opened_session is None:
-            from ..extensions.sessions import load_session
-
-            self.opened_session = load_session(self)
+            interface = self.api.session_interface
+            if interface is None:
+                raise RuntimeError(
+                    "req.session needs the Sessions extension:"
+                    " api.register_extension(heron.Sessions(secret_key=...))"
+                )
+            self.opened_session = interface.open(self)
         return self.opened_session
 
     def url_for(self, endpoint: str, *, external: bool = False, **values: Any) -> str:
@@ -325,24 +330,3 @@ class _Consumed(io.RawIOBase):
 
 _CONSUMED = _Consumed()
 _WZ_GET_DATA = _WZRequest.get_data
-
-
-class Response(_WZResponse):
-    """A response; handlers may return one for full control."""
-
-    default_mimetype = "application/json"
-
-
-def add_vary(response: _WZResponse, name: str) -> None:
-    """Add ``name`` to the response's ``Vary`` field, once (RFC 9110 §12.5.5).
-
-    Cheaper than Werkzeug's ``response.vary.add`` (which parses and rebuilds a
-    header set); a ``Vary: *`` is left alone.
-    """
-    current = response.headers.get("Vary")
-    if not current:
-        response.headers["Vary"] = name
-        return
-    listed = {item.strip().lower() for item in current.split(",")}
-    if "*" not in listed and name.lower() not in listed:
-        response.headers["Vary"] = f"{current}, {name}"

@@ -1,29 +1,41 @@
-"""The :class:`Resource` base class and the route record built at registration."""
+"""The :class:`Resource` base class and the route record built at registration.
+
+Registering a resource builds, once, its method → :class:`~heron.core.operations.Operation`
+map: each handler's declarations become a record, each declared feature is
+bound (:mod:`heron.core.features`), and the handler's signature is checked
+against what the rule and the declarations pass it, so a mistake is refused
+when the resource is registered, not answered with a 500 at request time.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
+from ..http.negotiation import Memo
 from ..media.base import MediaHandler, MediaRegistry
+from .arguments import ArgumentLoader
+from .features import BindSite, OperationFeature
+from .media_type import DeclaredMediaType
 from .naming import derive_operation_id
 from .operations import (
-    Argument,
     Operation,
     OperationDecl,
-    ResponseSpec,
     build_arguments,
     split_docstring,
     success_response,
 )
 
-if TYPE_CHECKING:
-    from ..features.pagination import Pagination
-    from ..features.patch import PatchBody
-
-__all__ = ["HANDLER_METHODS", "Resource", "Route", "build_route"]
+__all__ = [
+    "HANDLER_METHODS",
+    "FeatureProvider",
+    "Resource",
+    "Route",
+    "build_route",
+    "check_signature",
+]
 
 #: Handler method names a resource may define, and the HTTP methods they answer.
 HANDLER_METHODS: tuple[str, ...] = ("get", "post", "put", "patch", "delete")
@@ -35,9 +47,9 @@ class Resource:
     Define any of ``get``, ``post``, ``put``, ``patch`` and ``delete``. Each
     receives the request as ``req``, the path parameters and the declared
     arguments as keyword arguments, and returns plain data (dumped with the
-    declared success schema), ``(data, status)``, ``(data, status, headers)`` or
-    a :class:`~heron.Response`. ``HEAD`` is answered with ``get`` and
-    ``OPTIONS`` by Heron (RFC 9110 §9.3.2, §9.3.7).
+    declared success schema), ``(data, status)``, ``(data, headers)``,
+    ``(data, status, headers)`` or a :class:`~heron.Response`. ``HEAD`` is
+    answered with ``get`` and ``OPTIONS`` by Heron (RFC 9110 §9.3.2, §9.3.7).
 
     Attributes:
         tags: OpenAPI tags for every operation of the resource (added to the
@@ -46,6 +58,9 @@ class Resource:
             (True) or responses the handlers build themselves (False).
         media_handlers: Media handlers for every operation of the resource,
             most preferred first, instead of the blueprint's or application's.
+        security: The security requirement of its operations, instead of the
+            blueprint's or application's (see :mod:`heron.extensions.security`);
+            ``[]`` makes them public.
     """
 
     tags: ClassVar[tuple[str, ...]] = ()
@@ -67,6 +82,10 @@ class Route:
         blueprint: The blueprint's name, or None.
         include_in_schema: Whether the route appears in the spec.
         negotiate: Whether responses are negotiated (see :class:`Resource`).
+        documentation: Whether the route serves the API's own documentation
+            (the OpenAPI document, Swagger UI): application- and blueprint-wide
+            requirements (security, rate limits) leave it open, so clients can
+            always learn how to call the API.
     """
 
     rule: str
@@ -77,6 +96,23 @@ class Route:
     blueprint: str | None = None
     include_in_schema: bool = True
     negotiate: bool = True
+    documentation: bool = False
+
+
+class FeatureProvider(Protocol):
+    """An extension that gives operations features of its own (security, rate limits).
+
+    Asked once per operation when its resource is registered (and, for the
+    operations registered before the extension was, when it is).
+    """
+
+    def operation_features(self, site: BindSite, blueprint: Any) -> Iterable[OperationFeature]:
+        """Return the (unbound) features the operation at ``site`` gets.
+
+        Args:
+            site: The operation being registered.
+            blueprint: Its blueprint, or None.
+        """
 
 
 def handlers_of(resource: Any) -> dict[str, Callable[..., Any]]:
@@ -93,6 +129,11 @@ def _item_rule(rule: str) -> bool:
     return rule.rstrip("/").endswith(">")
 
 
+def _declarations(handler: Callable[..., Any]) -> OperationDecl:
+    decl: OperationDecl | None = getattr(handler, "__heron_operation__", None)
+    return decl or OperationDecl()
+
+
 def build_operation(
     resource: Any,
     method: str,
@@ -104,7 +145,7 @@ def build_operation(
     include_in_schema: bool,
     media: Sequence[MediaHandler] | None = None,
 ) -> Operation:
-    """Build the :class:`Operation` record of one handler.
+    """Build the :class:`Operation` record of one handler, before its features are bound.
 
     Args:
         resource: The resource instance.
@@ -119,19 +160,14 @@ def build_operation(
 
     Returns:
         The operation record.
+
+    Raises:
+        ValueError: If two arguments share a location or a keyword.
     """
-    decl: OperationDecl = getattr(handler, "__heron_operation__", None) or OperationDecl()
-    raw_arguments = decl.arguments
+    decl = _declarations(handler)
     responses = tuple(decl.responses)
-    declared = success_response(responses)
-    many = bool(declared.schema is not None and declared.schema.many)  # a list: ``list<Plural>``
-    pagination = decl.pagination
-    if pagination is not None:
-        raw_arguments, pagination = pagination.with_query(raw_arguments, method)
-        if pagination.envelope:
-            responses = _envelope_responses(pagination, responses, type(resource).__name__)
     success = success_response(responses)
-    arguments = build_arguments(OperationDecl(arguments=raw_arguments), default_unknown)
+    many = bool(success.schema is not None and success.schema.many)  # a list: ``list<Plural>``
     summary, description = split_docstring(handler)
     doc = decl.doc
     op_id = doc.get("operation_id") or derive_operation_id(
@@ -144,7 +180,7 @@ def build_operation(
         summary=doc.get("summary", summary),
         description=doc.get("description", description),
         tags=tuple(doc["tags"]) if "tags" in doc else tags,
-        arguments=arguments,
+        arguments=build_arguments(decl, default_unknown),
         responses=responses,
         success=success,
         deprecated=bool(doc.get("deprecated", False)),
@@ -152,56 +188,130 @@ def build_operation(
         extra=dict(doc.get("extra", {})),
         responses_by_status={r.status: r for r in responses},
         media=MediaRegistry(chosen) if (chosen := decl.media or media) else None,
-        conditional=decl.conditional,
-        pagination=pagination,
-        patch=_patch_body(decl.patch, default_unknown, method, arguments),
     )
 
 
-def _patch_body(
-    declared: dict[str, Any] | None,
-    default_unknown: str,
-    method: str,
-    arguments: tuple[Argument, ...],
-) -> PatchBody | None:
-    """Build what an operation's PATCH content patches (:func:`heron.patch.patch_body`)."""
-    if not declared:
-        return None
-    from ..features.patch import build_patch_body
+def bind_features(
+    op: Operation,
+    site: BindSite,
+    declared: Iterable[OperationFeature],
+    *,
+    check: bool = True,
+) -> Operation:
+    """Bind ``declared`` features to ``op`` and return the operation record holding them.
 
-    return build_patch_body(declared, default_unknown, method, arguments)
+    Features bind in the order given (declarations, then what extensions
+    contribute, then argument loading); they run in the order of their
+    :attr:`~heron.core.features.OperationFeature.stage`.
 
+    Args:
+        op: The operation, as built without these features.
+        site: Its binding site (``arguments`` and ``responses`` start as ``op``'s).
+        declared: The unbound features.
+        check: Check the handler's signature against what is passed to it.
 
-def _envelope_responses(
-    pagination: Pagination, responses: tuple[ResponseSpec, ...], resource: str
-) -> tuple[ResponseSpec, ...]:
-    """Replace the success response's list schema by the pagination envelope's."""
-    success = success_response(responses)
-    if success.schema is None or not success.schema.many:
-        raise ValueError(
-            f"paginate(envelope=True) on {resource}.get needs a list response:"
-            " @response(200, ItemSchema, many=True)"
-        )
-    envelope = dataclasses.replace(success, schema=pagination.envelope_schema(success.schema))
-    return tuple(envelope if r is success else r for r in responses)
+    Returns:
+        The new record (``op`` itself when nothing changed).
 
-
-def _bind(resource: Any, operations: dict[str, Operation]) -> None:
-    """Resolve what operations take from their route's other operations (in place).
-
-    Conditional requests on unsafe methods and patches read the current state
-    through the route's ``GET`` unless told otherwise.
+    Raises:
+        ValueError: If a feature refuses the handler, or the signature cannot
+            take what the rule and the declarations pass it.
     """
-    get = operations.get("GET")
-    for method, op in list(operations.items()):
-        changes: dict[str, Any] = {}
-        if op.conditional is not None:
-            negotiated = (get or op) if getattr(resource, "negotiate", True) else None
-            changes["conditional"] = op.conditional.bind(resource, method, operations, negotiated)
-        if op.patch is not None:
-            changes["patch"] = op.patch.bind(resource, operations)
-        if changes:
-            operations[method] = dataclasses.replace(op, **changes)
+    bound: list[OperationFeature] = list(op.features)
+    for feature in declared:
+        result = feature.bind(site)
+        if result is not None:
+            bound.append(result)
+    if check:
+        check_signature(site)
+    bound.sort(key=lambda f: f.stage)
+    responses = tuple(site.responses)
+    changed = (
+        len(bound) != len(op.features)
+        or tuple(site.arguments) != op.arguments
+        or responses != op.responses
+        or site.negotiate != op.negotiate
+        or site.content is not op.content
+    )
+    if not changed:
+        return op
+    from dataclasses import replace
+
+    return replace(
+        op,
+        arguments=tuple(site.arguments),
+        responses=responses,
+        success=success_response(responses),
+        responses_by_status={r.status: r for r in responses},
+        features=tuple(bound),
+        negotiate=site.negotiate,
+        content=site.content,
+        content_types=site.content_types,
+    )
+
+
+def check_signature(site: BindSite) -> None:
+    """Check that the handler can take what its rule and declarations pass it.
+
+    The handler is called as ``handler(req, **kwargs)``: ``kwargs`` holds the
+    rule's path parameters and what each declaration passes
+    (:meth:`~heron.core.features.BindSite.supplies`). A handler taking
+    ``**kwargs`` takes anything.
+
+    Raises:
+        ValueError: Naming the handler, the parameter and the declaration: a
+            keyword passed that the handler has no parameter for, or a
+            parameter without a default that nothing passes.
+    """
+    try:
+        signature = inspect.signature(site.handler)
+    except (TypeError, ValueError):  # no signature to read (a builtin): trust it
+        return
+    params = list(signature.parameters.values())
+    first = next((p for p in params if p.kind is not p.KEYWORD_ONLY), None)
+    if first is None or first.kind is first.VAR_KEYWORD:
+        raise ValueError(f"{site.name}() must take the request as its first parameter (req)")
+    named = {
+        p.name: p
+        for p in params
+        if p is not first and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }
+    var_keyword = any(p.kind is p.VAR_KEYWORD for p in params)
+    supplied = {name: f"the rule {site.rule!r}" for name in site.path_params}
+    path_argument = any(a.location == "path" for a in site.arguments)
+    if path_argument:  # the path schema's fields replace the rule's parameters
+        supplied = {}
+    supplied.update(site.supplied)
+    for name in site.withdrawn:
+        supplied.pop(name, None)
+    if not var_keyword:
+        for name, by in supplied.items():
+            if name not in named:
+                raise ValueError(
+                    f"{site.name}() has no parameter {name!r}, which {by} passes to it;"
+                    f" add {name!r} to its parameters" + _hint(name, named, "parameters")
+                )
+    for name, param in named.items():
+        if param.default is param.empty and name not in supplied:
+            raise ValueError(
+                f"{site.name}() requires the parameter {name!r}, which nothing passes to it"
+                + _passed(site, supplied)
+                + _hint(name, supplied, "passed")
+            )
+
+
+def _passed(site: BindSite, supplied: Mapping[str, str]) -> str:
+    if not supplied:
+        return f" (the rule {site.rule!r} has no path parameters and nothing is declared)"
+    listed = ", ".join(f"{name!r} ({by})" for name, by in supplied.items())
+    return f"; it gets {listed}"
+
+
+def _hint(name: str, candidates: Iterable[str], what: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def build_route(
@@ -209,11 +319,17 @@ def build_route(
     rule: str,
     *,
     endpoint: str,
-    blueprint: str | None = None,
+    path_params: tuple[str, ...],
+    media_registry: MediaRegistry,
+    format_param: str | None,
+    memo: Memo[MediaHandler] | None = None,
+    blueprint: Any = None,
     tags: tuple[str, ...] = (),
     default_unknown: str = "raise",
     include_in_schema: bool = True,
     media: Sequence[MediaHandler] | None = None,
+    providers: Sequence[FeatureProvider] = (),
+    documentation: bool = False,
 ) -> Route:
     """Build the route record: the method → operation map, decided once.
 
@@ -221,23 +337,31 @@ def build_route(
         resource: The resource instance.
         rule: The full URL rule.
         endpoint: Unique endpoint name.
-        blueprint: The blueprint's name, if any.
+        path_params: The rule's path parameter names.
+        media_registry: The application's media handlers.
+        format_param: The application's ``?format=`` parameter.
+        memo: The application's memo of negotiation outcomes.
+        blueprint: The blueprint registering it, if any.
         tags: Tags from the blueprint.
         default_unknown: The application's unknown-field policy.
         include_in_schema: Whether the route is documented.
         media: The blueprint's media handlers, if it overrides the application's.
+        providers: The extensions giving operations features of their own.
+        documentation: Whether the route serves the API's own documentation.
 
     Returns:
         The route.
 
     Raises:
-        ValueError: If the resource defines no handler.
+        ValueError: If the resource defines no handler, a declaration does not
+            apply, or a handler's signature cannot take what it is passed.
     """
     handlers = handlers_of(resource)
     if not handlers:
         raise ValueError(f"{type(resource).__name__} defines none of {', '.join(HANDLER_METHODS)}")
     all_tags = tags + tuple(t for t in getattr(resource, "tags", ()) if t not in tags)
-    operations = {
+    negotiate = bool(getattr(resource, "negotiate", True))
+    base = {
         method: build_operation(
             resource,
             method,
@@ -250,7 +374,31 @@ def build_route(
         )
         for method, handler in handlers.items()
     }
-    _bind(resource, operations)
+    operations: dict[str, Operation] = {}
+    for method, op in base.items():
+        site = BindSite(
+            resource=resource,
+            method=method,
+            handler=op.handler,
+            rule=rule,
+            path_params=path_params,
+            arguments=list(op.arguments),
+            responses=list(op.responses),
+            operations=base,
+            unknown=default_unknown,
+            format_param=format_param,
+            memo=memo,
+            media=op.media or media_registry,
+            app_media=media_registry,
+            negotiate=negotiate,
+            documentation=documentation,
+        )
+        declared: list[OperationFeature] = [DeclaredMediaType()]
+        declared.extend(_declarations(op.handler).features)
+        for provider in providers:
+            declared.extend(provider.operation_features(site, blueprint))
+        declared.append(ArgumentLoader())  # last: it loads what the others declared
+        operations[method] = bind_features(op, site, declared)
     if "GET" in operations:
         operations["HEAD"] = operations["GET"]
     allow = ", ".join(sorted({*operations, "OPTIONS"}))
@@ -260,7 +408,66 @@ def build_route(
         resource=resource,
         operations=operations,
         allow=allow,
-        blueprint=blueprint,
+        blueprint=blueprint.name if blueprint is not None else None,
         include_in_schema=include_in_schema,
-        negotiate=bool(getattr(resource, "negotiate", True)),
+        negotiate=negotiate,
+        documentation=documentation,
     )
+
+
+def with_features(
+    route: Route,
+    provider: FeatureProvider,
+    blueprint: Any,
+    *,
+    media_registry: MediaRegistry,
+    format_param: str | None,
+    memo: Memo[MediaHandler] | None,
+    unknown: str,
+    path_params: tuple[str, ...],
+) -> Route:
+    """Return ``route`` with the features ``provider`` gives its operations (a late extension).
+
+    Args:
+        route: A route registered before the extension.
+        provider: The extension.
+        blueprint: The route's blueprint, or None.
+        media_registry: The application's media handlers.
+        format_param: The application's ``?format=`` parameter.
+        memo: The application's memo of negotiation outcomes.
+        unknown: The application's unknown-field policy.
+        path_params: The rule's path parameter names.
+
+    Returns:
+        The route, its operations rebuilt where the extension adds features.
+    """
+    operations: dict[str, Operation] = {}
+    originals = {m: op for m, op in route.operations.items() if m != "HEAD"}
+    for method, op in originals.items():
+        site = BindSite(
+            resource=route.resource,
+            method=method,
+            handler=op.handler,
+            rule=route.rule,
+            path_params=path_params,
+            arguments=list(op.arguments),
+            responses=list(op.responses),
+            operations=originals,
+            unknown=unknown,
+            format_param=format_param,
+            memo=memo,
+            media=op.media or media_registry,
+            app_media=media_registry,
+            negotiate=op.negotiate,
+            documentation=route.documentation,
+            content=op.content,
+            content_types=op.content_types,
+        )
+        operations[method] = bind_features(
+            op, site, provider.operation_features(site, blueprint), check=False
+        )
+    if "GET" in operations:
+        operations["HEAD"] = operations["GET"]
+    from dataclasses import replace
+
+    return replace(route, operations=operations)

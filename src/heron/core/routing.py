@@ -38,6 +38,7 @@ from werkzeug.routing import (
 )
 from werkzeug.routing import ValidationError as _ConverterRejected
 
+from ._werkzeug import State, matcher_root, rule_converters
 from .operations import Operation
 from .request import wsgi_path
 from .resources import Route
@@ -137,8 +138,7 @@ class _Leaf:
     def __init__(self, route: Route, rule: Rule) -> None:
         self.route = route
         self.converters: tuple[tuple[str, int, BaseConverter], ...] = tuple(
-            (str(name), _conversion(conv), conv)
-            for name, conv in rule._converters.items()  # noqa: SLF001
+            (str(name), _conversion(conv), conv) for name, conv in rule_converters(rule)
         )
         #: The parameter's name when the rule has one plain ``int`` (``/pets/<int:id>``).
         self.int_name: str | None = None
@@ -195,26 +195,18 @@ class _Node:
         self.slash = False
 
 
-def _compile_state(state: Any, routes: Mapping[str, Route]) -> _Node:
+def _compile_state(state: State, routes: Mapping[str, Route]) -> _Node:
     """Copy one of Werkzeug's matcher states (and those below it) into a :class:`_Node`."""
     node = _Node()
-    if state.rules:
-        rule = state.rules[0]  # Heron's rules take every method: the first one matches
-        node.leaf = _Leaf(routes[rule.endpoint], rule)
+    if state.rule is not None and state.endpoint is not None:
+        node.leaf = _Leaf(routes[state.endpoint], state.rule)
     for part, sub in state.static.items():
         node.static[part] = _compile_state(sub, routes)
     trailing = state.static.get("")
-    node.slash = trailing is not None and bool(trailing.rules)
-    for part, sub in state.dynamic:
-        pattern = re.compile(part.content)
-        # Werkzeug orders a part's values by the number in the group's name.
-        names = sorted(
-            (g for g in pattern.groupindex if g.startswith("__werkzeug_")),
-            key=lambda g: int(g[11:]),
-        )
-        groups = tuple(pattern.groupindex[g] for g in names)
+    node.slash = trailing is not None and trailing.rule is not None
+    for dyn in state.dynamic:
         node.dynamic.append(
-            (pattern, part.final, part.suffixed, groups, _compile_state(sub, routes))
+            (dyn.pattern, dyn.final, dyn.suffixed, dyn.groups, _compile_state(dyn.target, routes))
         )
     return node
 
@@ -311,6 +303,29 @@ class Router:
         self._routes[route.endpoint] = route
         self._map = None
 
+    def replace(self, route: Route) -> None:
+        """Replace the route registered under ``route.endpoint`` (its operations rebuilt).
+
+        Raises:
+            KeyError: If no route has that endpoint.
+        """
+        if route.endpoint not in self._routes:
+            raise KeyError(route.endpoint)
+        self._routes[route.endpoint] = route
+        self._map = None
+
+    @property
+    def walks(self) -> bool:
+        """Whether paths are matched by Heron's walk of the compiled table (the fast path).
+
+        False only when this Werkzeug's matcher could not be read
+        (:func:`heron.core._werkzeug.matcher_root`): every match then binds a
+        Werkzeug ``MapAdapter``.
+        """
+        if self._map is None:
+            self._compile()
+        return self._root is not None
+
     def __iter__(self) -> Iterator[Route]:
         return iter(self._routes.values())
 
@@ -330,11 +345,8 @@ class Router:
             merge_slashes=False,
         )
         table.update()
-        try:
-            domain = table._matcher._root.static.get("")  # noqa: SLF001
-            root = _compile_state(domain, self._routes) if domain is not None else _Node()
-        except AttributeError:  # pragma: no cover - another Werkzeug matcher: use it
-            root = None
+        state = matcher_root(table)
+        root = _compile_state(state, self._routes) if state is not None else None
         static: dict[str, _Leaf] = {}
         if root is not None:  # pragma: no branch
             for rule in table.iter_rules():

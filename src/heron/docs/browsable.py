@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
@@ -35,9 +35,31 @@ if TYPE_CHECKING:
     from ..core.operations import Operation
     from ..core.request import Request
     from ..core.resources import Route
+    from ..core.routing import Router
+    from ..core.scaffold import Scaffold
+    from ..media.base import MediaRegistry
     from ._forms import FormField
+    from .templating import Templates
 
-__all__ = ["HTMLHandler", "highlight_json", "home_url"]
+__all__ = ["BrowsableAPI", "HTMLHandler", "highlight_json", "home_url"]
+
+
+class Site(Protocol):
+    """What the browsable API reads of the application it renders pages of."""
+
+    title: str
+    docs_path: str | None
+    spec_path: str | None
+    format_param: str | None
+    media: MediaRegistry
+    router: Router
+    templates: Templates
+
+
+def _site(req: Request) -> Site:
+    """Return the application answering ``req``, as the pages see it."""
+    return cast(Site, req.api)
+
 
 #: Methods whose request content gets a generated form.
 FORM_METHODS = ("POST", "PUT", "PATCH")
@@ -165,7 +187,7 @@ class HTMLHandler(MediaHandler):
         if req.route is None or req.operation is None:
             return self.serialize(data)
         context = self.page_context(data, req, status)
-        template = req.api.templates.get_template(self.template)
+        template = _site(req).templates.get_template(self.template)
         return template.render(context).encode("utf-8")
 
     def render_problem(self, problem: Any, req: Request, status: int) -> tuple[bytes, str]:
@@ -193,7 +215,7 @@ class HTMLHandler(MediaHandler):
         kind = members.get("type")
         context = {
             "req": req,
-            "api": req.api,
+            "api": _site(req),
             "status": status,
             "phrase": status_phrase(status),
             "problem": members,
@@ -206,7 +228,7 @@ class HTMLHandler(MediaHandler):
             "links": list(self._site_links(req)),
             "home": home_url(req),
         }
-        template = req.api.templates.get_template(self.error_template)
+        template = _site(req).templates.get_template(self.error_template)
         return template.render(context).encode("utf-8"), "text/html; charset=utf-8"
 
     # -- the page ---------------------------------------------------------------
@@ -237,7 +259,7 @@ class HTMLHandler(MediaHandler):
         here = req.script_root + req.path
         return {
             "req": req,
-            "api": req.api,
+            "api": _site(req),
             "status": status,
             "phrase": status_phrase(status),
             "operation": op,
@@ -280,7 +302,7 @@ class HTMLHandler(MediaHandler):
         return _Form("GET", None, req.script_root + req.path, "query", fields, values)
 
     def _site_links(self, req: Request) -> Iterator[_Link]:
-        api = req.api
+        api = _site(req)
         root = req.script_root
         if api.docs_path:
             yield _Link("API docs", root + api.docs_path, "help")
@@ -303,7 +325,7 @@ class HTMLHandler(MediaHandler):
         if not isinstance(data, list) or not data:
             return
         base = route.rule.rstrip("/")
-        for other in req.api.router:
+        for other in _site(req).router:
             if not other.rule.startswith(base + "/") or "GET" not in other.operations:
                 continue
             m = _ITEM_SUFFIX.match(other.rule[len(base) :])
@@ -331,8 +353,8 @@ class HTMLHandler(MediaHandler):
         if cut <= 0 or _ITEM_SUFFIX.match(rule[cut:]) is None:
             return None
         parent_rule = rule[:cut]
-        rules = {r.endpoint: r for r in req.api.router.map.iter_rules()}
-        for other in req.api.router:
+        rules = {r.endpoint: r for r in _site(req).router.map.iter_rules()}
+        for other in _site(req).router:
             if other.rule.rstrip("/") == parent_rule and "GET" in other.operations:
                 wanted = rules[other.endpoint].arguments
                 values = {k: v for k, v in req.path_params.items() if k in wanted}
@@ -373,7 +395,7 @@ def _paragraphs(text: str | None) -> list[Markup]:
 
 def _routable(req: Request, path: str) -> bool:
     """Tell whether ``GET path`` reaches a resource of the application."""
-    adapter = req.url_adapter or req.api.router.map.bind_to_environ(req.environ)
+    adapter = req.url_adapter or _site(req).router.map.bind_to_environ(req.environ)
     return bool(adapter.test(path, "GET"))
 
 
@@ -382,17 +404,32 @@ def home_url(req: Request) -> str | None:
     root = req.script_root
     if _routable(req, "/"):
         return root + "/"
-    if req.api.docs_path:
-        return root + req.api.docs_path
+    docs_path = _site(req).docs_path
+    if docs_path:
+        return root + docs_path
     return None
 
 
 def _breadcrumbs(req: Request) -> list[_Link]:
     """Return a crumb per path segment (``/pets``, ``/pets/1``), linked when routable."""
     root = req.script_root
-    crumbs = [_Link(req.api.title, root + "/" if _routable(req, "/") else "")]
+    crumbs = [_Link(_site(req).title, root + "/" if _routable(req, "/") else "")]
     path = ""
     for segment in (s for s in req.path.split("/") if s):
         path += "/" + segment
         crumbs.append(_Link(segment, root + path if _routable(req, path) else ""))
     return crumbs
+
+
+class BrowsableAPI:
+    """The extension giving browsers the browsable API: :class:`HTMLHandler`, after JSON and YAML.
+
+    Switch it off with ``api.remove_media_handler("text/html")``.
+    """
+
+    name = "browsable"
+
+    def init_app(self, api: Scaffold) -> None:
+        """Register the HTML handler before the form parsers (after every serializer)."""
+        media: MediaRegistry = api.media  # type: ignore[attr-defined]
+        media.add(HTMLHandler(), before="application/x-www-form-urlencoded")

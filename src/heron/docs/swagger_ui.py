@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING
 from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 
-from ..core.request import Request, Response
 from ..core.resources import Resource
+from ..core.response import Response
 from ..http.errors import NotFound
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
 
-    from ..core.app import Api
+    from ..core.request import Request
+    from ..core.scaffold import Scaffold
+    from .templating import Templates
 
-__all__ = ["SwaggerUI", "SwaggerUIAssets", "swagger_ui_dir"]
+__all__ = ["SwaggerUI", "SwaggerUIAssets", "SwaggerUIRoutes", "swagger_ui_dir"]
 
 #: The assets the page loads; nothing else is served from the bundle.
 ASSETS = frozenset(
@@ -55,13 +57,19 @@ class SwaggerUI(Resource):
     """The Swagger UI page for the application's OpenAPI document.
 
     Args:
-        api: The application (its title, spec and docs paths).
+        templates: The application's templates (``heron/swagger_ui.html`` may be replaced).
+        title: The page's title.
+        docs_path: Where the page is served.
+        spec_path: Where the document is served, without extension.
     """
 
     negotiate = False
 
-    def __init__(self, api: Api) -> None:
-        self.api = api
+    def __init__(self, templates: Templates, title: str, docs_path: str, spec_path: str) -> None:
+        self.templates = templates
+        self.title = title
+        self.docs_path = docs_path
+        self.spec_path = spec_path
         #: The rendered page per mount point (``SCRIPT_NAME``).
         self._pages: dict[str, bytes] = {}
 
@@ -70,13 +78,11 @@ class SwaggerUI(Resource):
         root = req.script_root
         page = self._pages.get(root)
         if page is None:
-            assert self.api.docs_path is not None
-            # The application's templates: ``heron/swagger_ui.html`` may be replaced.
-            template = self.api.templates.get_template("heron/swagger_ui.html")
+            template = self.templates.get_template("heron/swagger_ui.html")
             page = self._pages[root] = template.render(
-                title=f"{self.api.title} - Swagger UI",
-                assets=f"{root}{self.api.docs_path.rstrip('/')}/swagger-ui",
-                spec_url=f"{root}{self.api.spec_path}.json",
+                title=f"{self.title} - Swagger UI",
+                assets=f"{root}{self.docs_path.rstrip('/')}/swagger-ui",
+                spec_url=f"{root}{self.spec_path}.json",
             ).encode("utf-8")
         return Response(page, content_type="text/html; charset=utf-8")
 
@@ -99,3 +105,37 @@ class SwaggerUIAssets(Resource):
             raise NotFound(f"No Swagger UI asset named '{filename}'.")
         mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         return send_file(path, req.environ, mimetype=mimetype, max_age=3600)
+
+
+class SwaggerUIRoutes:
+    """The extension serving Swagger UI at ``docs_path``, with its assets, offline.
+
+    Args:
+        templates: The application's templates.
+        title: The API's title.
+        docs_path: Where the page is served (``"/docs"``).
+        spec_path: Where the document is served, without extension.
+    """
+
+    name = "swagger-ui"
+
+    def __init__(self, templates: Templates, title: str, docs_path: str, spec_path: str) -> None:
+        self.page = SwaggerUI(templates, title, docs_path, spec_path)
+
+    def init_app(self, api: Scaffold) -> None:
+        """Register the page and its assets (documentation routes, left out of the spec)."""
+        docs_path = self.page.docs_path
+        api.add_resource(  # type: ignore[call-arg]
+            self.page,
+            docs_path,
+            endpoint="heron.docs",
+            include_in_schema=False,
+            documentation=True,
+        )
+        api.add_resource(  # type: ignore[call-arg]
+            SwaggerUIAssets(),
+            f"{docs_path.rstrip('/')}/swagger-ui/<path:filename>",
+            endpoint="heron.docs_assets",
+            include_in_schema=False,
+            documentation=True,
+        )

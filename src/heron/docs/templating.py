@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core.request import Response
+from ..core.response import Response
 
 if TYPE_CHECKING:
     import jinja2
@@ -205,7 +205,8 @@ def render_template(
     Raises:
         jinja2.TemplateNotFound: If no folder or package has the template.
     """
-    text = req.api.templates.render(name, **{**context, "req": req, "api": req.api})
+    api: Any = req.api  # a heron.Api: it has the templates
+    text = api.templates.render(name, **{**context, "req": req, "api": api})
     if mimetype is None:
         mimetype = mimetypes.guess_type(name)[0] or "text/html"
     return Response(text, status=status, headers=headers, mimetype=mimetype)

@@ -31,15 +31,14 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ..core.blueprints import Blueprint
-from ..core.request import Response, add_vary
+from ..core.response import Response, add_vary
 from ..http.errors import Forbidden
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
 
-    from ..core.app import Api
     from ..core.request import Request
+    from ..core.scaffold import Scaffold
 
 __all__ = ["CORS"]
 
@@ -103,9 +102,9 @@ class CORS:
     """The CORS extension, for an application or a blueprint.
 
     Register it on an application with ``api.register_extension(CORS(...))``,
-    or on a blueprint with ``CORS(...).init_app(blueprint)`` (before
-    ``api.register_blueprint``): a blueprint's policy replaces the
-    application's for its routes.
+    or on a blueprint with ``blueprint.register_extension(CORS(...))`` (or
+    ``CORS(...).init_app(blueprint)``), before ``api.register_blueprint``: a
+    blueprint's policy replaces the application's for its routes.
 
     Args:
         origins: The origins allowed to read responses: ``"*"`` (any, without
@@ -199,15 +198,34 @@ class CORS:
             return bool(self._match(origin))
         return origin.lower() in self._origins
 
-    def init_app(self, target: Api | Blueprint) -> None:
+    def init_app(self, target: Scaffold) -> None:
         """Answer preflights first, and add CORS headers to every response.
+
+        Called by ``register_extension``; calling it directly on a blueprint
+        (``CORS(...).init_app(blueprint)``) registers the extension there. A
+        blueprint's policy replaces the application's for its routes (an
+        extension of the same name, :mod:`heron.core.hooks`).
 
         Args:
             target: An application, or a blueprint (its routes only).
         """
-        hooks = _Hooks(self, scoped=isinstance(target, Blueprint))
-        target.hooks.before.insert(0, hooks.preflight)
-        target.after_request(hooks.add_headers)
+        if target.installing != self.name:
+            target.register_extension(self)
+            return
+        target.add_hook("before", self._preflight_hook, first=True)
+        target.add_hook("after", self._headers_hook)
+
+    def _preflight_hook(self, req: Request) -> WZResponse | None:
+        """Answer a preflight to a known route (a before-request hook)."""
+        if not is_preflight(req) or req.route is None:
+            return None
+        methods = sorted({*req.route.operations, "OPTIONS"})
+        return self.preflight(req, methods)
+
+    def _headers_hook(self, req: Request, resp: WZResponse) -> None:
+        """Add CORS headers to every other response (an after-request hook)."""
+        if not is_preflight(req):
+            self.add_headers(req, resp)
 
     def preflight(self, req: Request, methods: Iterable[str]) -> WZResponse:
         """Answer a preflight request for a route answering ``methods``.
@@ -239,8 +257,7 @@ class CORS:
                 refusal = f"Cross-origin requests may not send {', '.join(refused)}."
         if refusal is not None:
             raise Forbidden(refusal, headers={"Vary": _PREFLIGHT_VARY})
-        resp = Response(status=204)
-        del resp.headers["Content-Type"]
+        resp = Response.no_content(204)
         headers = resp.headers
         headers["Access-Control-Allow-Origin"] = (
             "*" if self.any_origin and not self.credentials else origin
@@ -282,35 +299,3 @@ class CORS:
             )
         if exposed:
             headers.add("Access-Control-Expose-Headers", exposed)
-
-
-class _Hooks:
-    """The hooks of one registration of a :class:`CORS` policy."""
-
-    def __init__(self, policy: CORS, *, scoped: bool) -> None:
-        self.policy = policy
-        self.scoped = scoped
-
-    def _applies(self, req: Request) -> bool:
-        """Whether this policy answers ``req`` (a blueprint's replaces the application's)."""
-        if self.scoped:
-            return True
-        route = req.route
-        if route is None or route.blueprint is None:
-            return True
-        bp_hooks = req.api.blueprint_hooks.get(route.blueprint)
-        return bp_hooks is None or not any(
-            isinstance(getattr(hook, "__self__", None), _Hooks) for hook in bp_hooks.after
-        )
-
-    def preflight(self, req: Request) -> WZResponse | None:
-        """Answer a preflight to a known route (a before-request hook)."""
-        if not is_preflight(req) or req.route is None or not self._applies(req):
-            return None
-        methods = sorted({*req.route.operations, "OPTIONS"})
-        return self.policy.preflight(req, methods)
-
-    def add_headers(self, req: Request, resp: WZResponse) -> None:
-        """Add CORS headers to every other response (an after-request hook)."""
-        if not is_preflight(req) and self._applies(req):
-            self.policy.add_headers(req, resp)

@@ -35,26 +35,25 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from limits import RateLimitItem, parse_many, strategies
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 
+from ..core.features import BindSite, Call, Feature, Stage
 from ..core.operations import ResponseSpec
 from ..http.errors import HTTPError, TooManyRequests
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
 
-    from ..core.app import Api
     from ..core.blueprints import Blueprint
-    from ..core.operations import Operation
+    from ..core.features import OperationDocument
     from ..core.request import Request
-    from ..core.resources import Route
 
 __all__ = [
     "QUOTA_EXCEEDED",
@@ -241,7 +240,6 @@ class RateLimiter:
         self.fail_open = fail_open
         self._app = _declaration(limits, None, policy).policies(policy, key) if limits else ()
         self._blueprints: dict[str, tuple[Policy, ...]] = {}
-        self._compiled: dict[int, tuple[Operation, tuple[Policy, ...]]] = {}
         # limits' MemoryStorage locks per key but drops a key's lock when the key
         # expires; one lock around each hit and its window read keeps the count
         # exact under threads (Redis is atomic through its Lua scripts).
@@ -251,10 +249,19 @@ class RateLimiter:
 
     # -- declarations ------------------------------------------------------------------
 
-    def init_app(self, api: Api) -> None:
-        """Register the guard and the hook that adds the ``RateLimit`` fields."""
-        api.guard(self.guard)
+    def init_app(self, api: Any) -> None:
+        """Register the hook that adds the ``RateLimit`` fields to every response.
+
+        The counting itself is each limited operation's :class:`RateLimit`
+        feature (:meth:`operation_features`), run after the security
+        requirement and the guards.
+        """
         api.after_request(self.add_headers)
+
+    def operation_features(self, site: BindSite, blueprint: Any) -> list[RateLimit]:
+        """Give a limited operation its :class:`RateLimit` feature (a feature provider)."""
+        policies = self.policies_at(site, blueprint.name if blueprint is not None else None)
+        return [RateLimit(self, policies)] if policies else []
 
     def limit(
         self, *limits: str, key: KeyFunction | None = None, policy: str | None = None
@@ -310,30 +317,36 @@ class RateLimiter:
         """
         declaration = _declaration(limits, key, policy)
         self._blueprints[blueprint.name] = declaration.policies(blueprint.name, self.key)
-        self._compiled.clear()
 
-    def policies(self, operation: Operation, blueprint: str | None) -> tuple[Policy, ...]:
-        """Return the policies that apply to ``operation``: the app's, its blueprint's, its own.
+    def policies_at(self, site: BindSite, blueprint: str | None) -> tuple[Policy, ...]:
+        """Return the policies of the operation at ``site``: the app's, its blueprint's, its own.
 
         The application's and blueprint's limits apply to the operations the
         API documents (``include_in_schema``), so the spec, the Swagger UI and
         static files stay reachable, unless the handler is :meth:`exempt`.
         """
-        handler = operation.handler
+        handler = site.handler
+        decl = getattr(handler, "__heron_operation__", None)
+        documented = (
+            not site.documentation
+            and site.operations[site.method].include_in_schema
+            and not (decl is not None and decl.doc.get("include_in_schema") is False)
+        )
         found: list[Policy] = []
-        if operation.include_in_schema and not getattr(handler, _EXEMPT_ATTR, False):
+        if documented and not getattr(handler, _EXEMPT_ATTR, False):
             found.extend(self._app)
             if blueprint is not None:
                 found.extend(self._blueprints.get(blueprint, ()))
+        operation_id = site.operations[site.method].operation_id
         for limiter, declaration in getattr(handler, _LIMITS_ATTR, ()):
             if limiter is self:
-                found.extend(declaration.policies(operation.operation_id, self.key))
+                found.extend(declaration.policies(operation_id, self.key))
         return tuple(found)
 
     # -- at request time ----------------------------------------------------------------
 
-    def guard(self, req: Request, operation: Operation) -> None:
-        """Count ``req`` against each policy of ``operation``; refuse it over a quota.
+    def count(self, req: Request, policies: Sequence[Policy]) -> None:
+        """Count ``req`` against each of ``policies``; refuse it over a quota.
 
         The statuses are kept in ``req.state.rate_limits`` (a list of
         :class:`LimitStatus`) for the ``RateLimit`` fields and for handlers.
@@ -343,9 +356,6 @@ class RateLimiter:
                 draft's ``quota-exceeded`` problem type.
             HTTPError: 503 if the storage cannot be reached and not ``fail_open``.
         """
-        policies = self._policies_of(req, operation)
-        if not policies:
-            return
         statuses: list[LimitStatus] = []
         req.state.rate_limits = statuses
         for policy in policies:
@@ -424,26 +434,15 @@ class RateLimiter:
         """Forget every count (all keys, all policies)."""
         self.storage.reset()
 
-    def _policies_of(self, req: Request, operation: Operation) -> tuple[Policy, ...]:
-        """The policies of ``operation``, worked out once per operation."""
-        cached = self._compiled.get(id(operation))
-        if cached is not None and cached[0] is operation:
-            return cached[1]
-        route = req.route
-        policies = self.policies(operation, route.blueprint if route is not None else None)
-        self._compiled[id(operation)] = (operation, policies)
-        return policies
-
     # -- documentation ----------------------------------------------------------------------
 
-    def openapi_responses(self, route: Route, operation: Operation) -> Iterable[ResponseSpec]:
-        """Document the 429 response and the ``RateLimit`` fields of a limited operation.
+    def responses(self, policies: Sequence[Policy], success: int | str) -> tuple[ResponseSpec, ...]:
+        """Return what a limited operation documents: 429, and the ``RateLimit`` fields.
 
-        Called by the spec generator for every documented operation.
+        Args:
+            policies: The operation's policies.
+            success: Its success status, whose response gets the fields.
         """
-        policies = self.policies(operation, route.blueprint)
-        if not policies:
-            return ()
         fields = _field_headers(policies) if self.headers else {}
         names = ", ".join(f"`{p.name}` ({p.quota} per {p.window} s)" for p in policies)
         too_many = ResponseSpec(
@@ -454,7 +453,30 @@ class RateLimiter:
         )
         if not fields:
             return (too_many,)
-        return (too_many, ResponseSpec(operation.success.status, headers=fields))
+        return (too_many, ResponseSpec(success, headers=fields))
+
+
+class RateLimit(Feature):
+    """The rate limits of one operation (an operation feature, run at :attr:`Stage.LIMIT`).
+
+    Args:
+        limiter: The limiter counting.
+        policies: The operation's policies: the application's, its blueprint's, its own.
+    """
+
+    stage: ClassVar[int] = Stage.LIMIT
+
+    def __init__(self, limiter: RateLimiter, policies: tuple[Policy, ...]) -> None:
+        self.limiter = limiter
+        self.policies = policies
+
+    def before(self, req: Request, call: Call) -> None:
+        """Count the request; refuse it over a quota (429)."""
+        self.limiter.count(req, self.policies)
+
+    def document(self, doc: OperationDocument) -> None:
+        """Document the 429 response and the ``RateLimit`` fields on the success response."""
+        doc.add_responses(self.limiter.responses(self.policies, doc.op.success.status))
 
 
 _RETRY_AFTER = {

@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..core.request import add_vary
+from ..core.response import add_vary
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
 
-    from ..core.app import Api
+    from ..core.app import App as Api
     from ..core.request import Request
 
-__all__ = ["Session", "Sessions", "load_session"]
+__all__ = ["Session", "Sessions"]
 
 log = logging.getLogger("heron.sessions")
 
@@ -180,6 +180,7 @@ class Sessions:
         keys = self._keys()
         self._serializer = self._make_serializer(keys)
         self._current = self._make_serializer(keys[:1])
+        api.session_interface = self  # req.session opens the session with it
         api.after_request(self.save)
 
     def open(self, req: Request) -> Session:
@@ -260,18 +261,3 @@ class Sessions:
             httponly=self.httponly,
             samesite=self.samesite,
         )
-
-
-def load_session(req: Request) -> Session:
-    """Return the session of ``req`` from the application's :class:`Sessions`.
-
-    Raises:
-        RuntimeError: If the application has no :class:`Sessions` extension.
-    """
-    sessions = req.api.extensions.get(Sessions.name)
-    if not isinstance(sessions, Sessions):
-        raise RuntimeError(
-            "req.session needs the Sessions extension:"
-            " api.register_extension(heron.sessions.Sessions(secret_key=...))"
-        )
-    return sessions.open(req)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.wrappers import Response as _WZResponse
+
 if TYPE_CHECKING:
     from ..core.operations import Operation
+    from ..core.request import Request
 
 
 def resource_method(resource: Any, name: str, declaration: str) -> Callable[..., Any]:
@@ -42,3 +45,30 @@ def path_only_get(operations: Mapping[str, Operation]) -> Operation | None:
     if source is None or any(a.location != "path" for a in source.arguments):
         return None
     return source
+
+
+def read_through_get(
+    source: Operation, req: Request, path_values: Mapping[str, Any], declaration: str
+) -> Any:
+    """Call the ``GET`` handler of ``source`` for the current state, as it returns data.
+
+    Args:
+        source: The route's ``GET`` operation (:func:`path_only_get`).
+        req: The request.
+        path_values: The path parameters.
+        declaration: The declaration reading it, for the error message
+            (``"conditional() validators="``).
+
+    Returns:
+        The data (the first item of a tuple the handler returns).
+
+    Raises:
+        TypeError: If the handler returns a response rather than data: the
+            declaration needs its own way to read the state.
+    """
+    data = source.handler(req, **path_values)
+    if isinstance(data, tuple):
+        data = data[0]
+    if isinstance(data, _WZResponse):
+        raise TypeError(f"{source.operation_id} returned a response: give {declaration}")
+    return data

@@ -26,12 +26,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from werkzeug.http import generate_etag, http_date, quote_etag
 from werkzeug.wrappers import Response as _WZResponse
 
-from ..core.operations import _decl
+from ..core.features import BindSite, Call, Feature, Stage, declare
+from ..core.response import Response
 from ..http.errors import PreconditionFailed, PreconditionRequired
 from ..http.preconditions import (
     OPAQUE_TAG,
@@ -39,17 +40,18 @@ from ..http.preconditions import (
     State,
     evaluate_preconditions,
     http_time,
-    no_content,
-    not_modified,
+    not_modified_fields,
 )
-from ._resolve import path_only_get, resource_method
+from ._resolve import path_only_get, read_through_get, resource_method
 
 if TYPE_CHECKING:
+    from ..core.features import OperationDocument
     from ..core.operations import Operation
     from ..core.request import Request
-    from ..media.base import MediaHandler
+    from ..media.base import MediaHandler, MediaRegistry
 
 __all__ = ["Conditional", "Validators", "conditional", "evaluate_preconditions", "not_modified"]
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: ``validators(req, **path_params)``: the current state's validators, or None.
@@ -92,7 +94,7 @@ class Precheck:
         validators: The validators the resource supplied, or None.
     """
 
-    response: _WZResponse | None = None
+    response: Response | None = None
     validators: Validators | None = None
 
 
@@ -118,9 +120,9 @@ def _tag(opaque: str, handler: MediaHandler | None) -> str:
     return opaque if handler is None else f"{opaque}-{handler.format}"
 
 
-@dataclass(frozen=True, slots=True)
-class Conditional:
-    """The conditional-request declaration of one operation (see :func:`conditional`).
+@dataclass(frozen=True, eq=False)
+class Conditional(Feature):
+    """The conditional requests of one operation (an operation feature; see :func:`conditional`).
 
     Attributes:
         validators: ``validators(req, **path_params)`` returning the current
@@ -134,32 +136,24 @@ class Conditional:
         source: Set at registration for unsafe methods without validators:
             the route's ``GET`` operation, which gives the current
             representation.
-        negotiated: Set at registration: the operation whose media handlers
-            are the resource's representations (its ``GET``), None when the
-            route does not negotiate.
+        representations: Set at registration: the media handlers of the
+            resource's representations (its ``GET``'s), None when the route
+            does not negotiate.
     """
+
+    stage: ClassVar[int] = Stage.PRECONDITION
 
     validators: ValidatorsFunc | str | None = None
     required: bool = False
     cache_control: str | None = None
     source: Operation | None = None
-    negotiated: Operation | None = None
+    representations: MediaRegistry | None = None
 
-    def bind(
-        self,
-        resource: Any,
-        method: str,
-        operations: Mapping[str, Operation],
-        negotiated: Operation | None,
-    ) -> Conditional:
-        """Resolve the declaration for ``method`` of ``resource`` (at registration).
+    def bind(self, site: BindSite) -> Conditional:
+        """Resolve the declaration for its operation (at registration).
 
         Args:
-            resource: The resource instance.
-            method: The upper-case method of the operation.
-            operations: The route's operations by method.
-            negotiated: The operation whose media handlers are the
-                representations, None when the route does not negotiate.
+            site: The operation being registered.
 
         Returns:
             The resolved declaration.
@@ -171,36 +165,40 @@ class Conditional:
                 ``GET``.
         """
         validators = self.validators
-        name = type(resource).__name__
+        method = site.method
         if isinstance(validators, str):
-            validators = resource_method(resource, validators, "conditional()")
+            validators = resource_method(site.resource, validators, "conditional()")
+        representations = None
+        if getattr(site.resource, "negotiate", True):
+            source_op = site.operations.get("GET") or site.operations[method]
+            representations = source_op.media or site.app_media
         if method in SAFE_METHODS:
             if self.required:
                 raise ValueError(
-                    f"conditional(required=True) on {name}.{method.lower()}: only unsafe"
+                    f"conditional(required=True) on {site.name}: only unsafe"
                     " methods can require a precondition (RFC 6585 §3)"
                 )
-            return dataclasses.replace(self, validators=validators, negotiated=negotiated)
+            return dataclasses.replace(self, validators=validators, representations=representations)
         source = None
         if validators is None:
-            source = path_only_get(operations)
+            source = path_only_get(site.operations)
             if source is None:
                 raise ValueError(
-                    f"conditional() on {name}.{method.lower()} needs validators=: without them"
+                    f"conditional() on {site.name} needs validators=: without them"
                     " the current ETag comes from the GET representation, and this resource"
                     " has no GET taking only path parameters"
                 )
         return dataclasses.replace(
-            self, validators=validators, source=source, negotiated=negotiated
+            self, validators=validators, source=source, representations=representations
         )
 
     # -- request time ---------------------------------------------------------------
 
-    def _serializers(self, req: Request) -> tuple[MediaHandler, ...] | None:
+    def _serializers(self) -> tuple[MediaHandler, ...] | None:
         """The representations' handlers, looked up now (handlers may be added late)."""
-        if self.negotiated is None:
+        if self.representations is None:
             return None
-        return (self.negotiated.media or req.api.media).serializers()
+        return self.representations.serializers()
 
     def _current(self, req: Request, path_values: Mapping[str, Any]) -> Validators | None:
         assert callable(self.validators)
@@ -219,21 +217,24 @@ class Conditional:
         """The state of the resource from its ``GET`` representations' hashes."""
         source = self.source
         assert source is not None
-        data = source.handler(req, **path_values)
-        if isinstance(data, tuple):
-            data = data[0]
-        if isinstance(data, _WZResponse):
-            raise TypeError(
-                f"{source.operation_id} returned a response: give conditional() validators="
-            )
+        data = read_through_get(source, req, path_values, "conditional() validators=")
         if source.success.schema is not None:
             data = source.success.schema.dump(data)
-        structured = [h for h in self._serializers(req) or () if h.structured]
+        structured = [h for h in self._serializers() or () if h.structured]
         return State(
             True, tuple((generate_etag(h.render(data, req, 200)), False) for h in structured)
         )
 
-    def before(
+    def before(self, req: Request, call: Call) -> Response | None:
+        """Evaluate what can be evaluated before the handler runs (a 304 answers in its place).
+
+        What was found is kept for :meth:`finish` (:meth:`precheck`).
+        """
+        checked = self.precheck(req, call.renderer, call.path)
+        call.notes[self] = checked
+        return checked.response
+
+    def precheck(
         self, req: Request, renderer: MediaHandler | None, path_values: Mapping[str, Any]
     ) -> Precheck:
         """Evaluate what can be evaluated before the handler runs.
@@ -280,14 +281,14 @@ class Conditional:
             found = None
         else:
             found = self._current(req, path_values)
-            handlers: tuple[MediaHandler | None, ...] = self._serializers(req) or (None,)
+            handlers: tuple[MediaHandler | None, ...] = self._serializers() or (None,)
             state = self._state(found, handlers)
         outcome = evaluate_preconditions(req, state)
         if outcome is not None:
             raise PreconditionFailed(outcome[1])
         return Precheck(validators=found)
 
-    def _not_modified(self, found: Validators, renderer: MediaHandler | None) -> _WZResponse:
+    def _not_modified(self, found: Validators, renderer: MediaHandler | None) -> Response:
         """Return the 304 for ``found``: what the 200 would carry that a 304 keeps (§15.4.5)."""
         fields: list[tuple[str, str]] = []
         if found.etag is not None:
@@ -298,11 +299,11 @@ class Conditional:
             fields.append(("Vary", "Accept"))
         if self.cache_control:
             fields.append(("Cache-Control", self.cache_control))
-        return no_content(304, fields)
+        return Response.no_content(304, fields)
 
     def _decorate(
         self,
-        resp: _WZResponse,
+        resp: Response,
         found: Validators | None,
         renderer: MediaHandler | None,
         present: set[str],
@@ -318,14 +319,18 @@ class Conditional:
         if self.cache_control and "cache-control" not in present:
             resp.headers["Cache-Control"] = self.cache_control
 
-    def after(
+    def finish(self, req: Request, call: Call, response: Response) -> Response:
+        """Give the response its validators, or answer 304/412 instead (:meth:`validate`)."""
+        return self.validate(req, response, call.renderer, call.notes[self], call.path)
+
+    def validate(
         self,
         req: Request,
-        resp: _WZResponse,
+        resp: Response,
         renderer: MediaHandler | None,
         checked: Precheck,
         path_values: Mapping[str, Any],
-    ) -> _WZResponse:
+    ) -> Response:
         """Give a 2xx response its validators; on ``GET``/``HEAD``, evaluate what is left.
 
         ``GET``/``HEAD``: the ``ETag`` is the resource's (when it supplies
@@ -376,6 +381,147 @@ class Conditional:
                 return not_modified(resp)
         return resp
 
+    # -- documentation --------------------------------------------------------------
+
+    def document(self, doc: OperationDocument) -> None:
+        """Document the ``If-*`` parameters, the validators, 304, 412 and 428 (RFC 9110 §13)."""
+        responses: dict[str, Any] = doc.operation["responses"]
+        safe = doc.op.method in SAFE_METHODS
+        if safe:
+            names = ["IfNoneMatch", "IfModifiedSince", "IfMatch", "IfUnmodifiedSince"]
+        else:
+            names = ["IfMatch", "IfUnmodifiedSince", "IfNoneMatch"]
+        parameters = doc.operation.setdefault("parameters", [])
+        parameters.extend(doc.component("parameters", n, _parameter(n)) for n in names)
+        if safe or (doc.op.method == "PATCH" and self.validators is not None):
+            headers = doc.success().setdefault("headers", {})
+            headers["ETag"] = doc.component("headers", "ETag", lambda: dict(_HEADERS["ETag"]))
+            headers["Last-Modified"] = doc.component(
+                "headers", "LastModified", lambda: dict(_HEADERS["LastModified"])
+            )
+        if safe:
+            responses.setdefault(
+                "304", doc.component("responses", "NotModified", _not_modified_doc(doc))
+            )
+        responses.setdefault("400", "BadRequest")  # a malformed If-Match / If-None-Match
+        responses.setdefault(
+            "412",
+            doc.component(
+                "responses", "PreconditionFailed", lambda: doc.error_response(_PRECONDITION_FAILED)
+            ),
+        )
+        if self.required:
+            responses.setdefault(
+                "428",
+                doc.component(
+                    "responses",
+                    "PreconditionRequired",
+                    lambda: doc.error_response(_PRECONDITION_REQUIRED),
+                ),
+            )
+        doc.operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
+
+
+_DATE_EXAMPLE = "Sun, 06 Nov 1994 08:49:37 GMT"
+#: Header parameter components: name → (header, description).
+_PARAMETERS: dict[str, tuple[str, str]] = {
+    "IfMatch": (
+        "If-Match",
+        "Perform the request only if the resource's current entity tag is one of these"
+        " (strong comparison), or `*` for any current representation; otherwise 412"
+        " (RFC 9110 §13.1.1). Send the `ETag` of the representation being changed.",
+    ),
+    "IfNoneMatch": (
+        "If-None-Match",
+        "Perform the request only if the current entity tag is none of these (weak"
+        " comparison), or with `*` only if there is no current representation; otherwise"
+        " 304 on GET and HEAD, 412 on other methods (RFC 9110 §13.1.2).",
+    ),
+    "IfModifiedSince": (
+        "If-Modified-Since",
+        "An HTTP-date: answer 304 unless the resource changed after it; ignored with"
+        " `If-None-Match` (RFC 9110 §13.1.3).",
+    ),
+    "IfUnmodifiedSince": (
+        "If-Unmodified-Since",
+        "An HTTP-date: perform the request only if the resource has not changed since;"
+        " otherwise 412; ignored with `If-Match` (RFC 9110 §13.1.4).",
+    ),
+}
+_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "The entity tag of the representation (RFC 9110 §8.8.3), for"
+        " `If-None-Match` and `If-Match`.",
+        "schema": {"type": "string"},
+    },
+    "LastModified": {
+        "description": "When the resource last changed (RFC 9110 §8.8.2), for"
+        " `If-Modified-Since` and `If-Unmodified-Since`.",
+        "schema": {"type": "string", "example": _DATE_EXAMPLE},
+    },
+}
+_PRECONDITION_FAILED = (
+    "A precondition (`If-Match`, `If-None-Match`, `If-Unmodified-Since`) is false: the"
+    " resource changed; nothing was done (RFC 9110 §15.5.13)."
+)
+_PRECONDITION_REQUIRED = (
+    "This request must be conditional: send `If-Match` with the `ETag` of the"
+    " representation being changed (RFC 6585 §3)."
+)
+
+
+def _parameter(name: str) -> Callable[[], dict[str, Any]]:
+    def build() -> dict[str, Any]:
+        header, description = _PARAMETERS[name]
+        schema: dict[str, Any] = {"type": "string"}
+        if "Since" in name:
+            schema["example"] = _DATE_EXAMPLE
+        return {
+            "in": "header",
+            "name": header,
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+
+    return build
+
+
+def _not_modified_doc(doc: OperationDocument) -> Callable[[], dict[str, Any]]:
+    def build() -> dict[str, Any]:
+        return {
+            "description": "The representation has not changed since the one the"
+            " client holds (RFC 9110 §15.4.5); no content.",
+            "headers": {
+                "ETag": doc.component("headers", "ETag", lambda: dict(_HEADERS["ETag"])),
+                "Cache-Control": {
+                    "description": "As on the 200 response.",
+                    "schema": {"type": "string"},
+                },
+                "Vary": {"description": "As on the 200 response.", "schema": {"type": "string"}},
+            },
+        }
+
+    return build
+
+
+def not_modified(resp: _WZResponse) -> Response:
+    """Return the 304 (Not Modified) answering in place of the 2xx ``resp`` (RFC 9110 §15.4.5).
+
+    Its fields are :func:`~heron.http.preconditions.not_modified_fields` of
+    ``resp``'s; the content is dropped and ``resp`` closed (a file it would
+    have streamed is released).
+
+    Args:
+        resp: The response that would have been sent.
+
+    Returns:
+        The 304 response, without content.
+    """
+    resp.close()
+    # Werkzeug's header lookups raise and catch an exception per miss: filter once.
+    return Response.no_content(304, not_modified_fields(resp.headers.to_wsgi_list()))
+
 
 def conditional(
     validators: ValidatorsFunc | str | None = None,
@@ -419,7 +565,6 @@ def conditional(
     """
 
     def decorator(func: F) -> F:
-        _decl(func).conditional = Conditional(validators, required, cache_control)
-        return func
+        return declare(func, Conditional(validators, required, cache_control))
 
     return decorator

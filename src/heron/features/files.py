@@ -30,7 +30,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.utils import send_file as _send_file
 
 from ..core.operations import response
-from ..core.request import Response
+from ..core.response import Response
 from ..http.errors import HTTPError, NotFound
 
 if TYPE_CHECKING:

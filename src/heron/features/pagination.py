@@ -22,17 +22,19 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import marshmallow as ma
 from werkzeug.wrappers import Response as _WZResponse
 
-from ..core.operations import _decl
+from ..core.features import BindSite, Call, Feature, Stage, declare
+from ..core.operations import Argument
 from ..http.errors import UnprocessableContent
 from ._cursors import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
+    from ..core.features import OperationDocument
     from ..core.request import Request
 
 __all__ = ["Page", "Pagination", "decode_cursor", "encode_cursor", "paginate"]
@@ -105,9 +107,9 @@ class Page:
         return list(items[self.offset : self.offset + self.limit])
 
 
-@dataclass(frozen=True, slots=True)
-class Pagination:
-    """The pagination declaration of one operation (see :func:`paginate`).
+@dataclass(frozen=True, eq=False)
+class Pagination(Feature):
+    """The pagination of one operation (an operation feature; see :func:`paginate`).
 
     Attributes:
         style: ``offset``, ``page`` or ``cursor``.
@@ -124,6 +126,8 @@ class Pagination:
             parameters.
         own_query: Set at registration: whether Heron added that argument.
     """
+
+    stage: ClassVar[int] = Stage.SHAPE
 
     style: str = "offset"
     default_size: int = 20
@@ -174,55 +178,55 @@ class Pagination:
             )
         return {position: position_field, size: size_field}
 
-    def with_query(
-        self, raw_arguments: list[dict[str, Any]], method: str
-    ) -> tuple[list[dict[str, Any]], Pagination]:
-        """Add the pagination parameters to the operation's query argument.
+    def bind(self, site: BindSite) -> Pagination:
+        """Add the pagination parameters to the operation's query argument (at registration).
 
         The handler's own query schema is extended with them (a subclass), or
-        a query argument holding only them is added.
+        a query argument holding only them is added; with ``envelope``, the
+        success response's list schema becomes the envelope's. The handler
+        gets the :class:`Page` as :attr:`name`.
 
         Args:
-            raw_arguments: The handler's declared arguments.
-            method: The operation's method.
+            site: The operation being registered.
 
         Returns:
-            The new argument declarations and the resolved declaration.
+            The resolved declaration.
 
         Raises:
-            ValueError: On a method other than GET, or if the handler's query
-                schema already has a field named like a pagination parameter.
+            ValueError: On a method other than GET, if the handler's query
+                schema already has a field named like a pagination parameter,
+                or ``envelope`` without a list response.
         """
-        if method != "GET":
-            raise ValueError(f"paginate() is for GET operations, not {method}")
+        if site.method != "GET":
+            raise ValueError(f"paginate() is for GET operations, not {site.method}")
         fields = self.query_fields()
-        result = list(raw_arguments)
-        for i, raw in enumerate(result):
-            if raw["location"] != "query":
+        if self.envelope:
+            success = site.success()
+            if success.schema is None or not success.schema.many:
+                raise ValueError(
+                    f"paginate(envelope=True) on {site.name} needs a list response:"
+                    " @response(200, ItemSchema, many=True)"
+                )
+            envelope = dataclasses.replace(success, schema=self.envelope_schema(success.schema))
+            site.responses[:] = [envelope if r is success else r for r in site.responses]
+        site.supplies(self.name, "@paginate()")
+        for i, arg in enumerate(site.arguments):
+            if arg.location != "query":
                 continue
-            schema = raw["schema"]
-            instance = schema() if isinstance(schema, type) else schema
-            taken = {f.data_key or n for n, f in instance.fields.items()} & set(fields)
+            taken = {f.data_key or n for n, f in arg.schema.fields.items()} & set(fields)
             if taken:
                 raise ValueError(
-                    f"paginate(): the query schema {type(instance).__name__} already has"
+                    f"paginate(): the query schema {type(arg.schema).__name__} already has"
                     f" {', '.join(sorted(taken))}; remove it, pagination provides it"
                 )
-            result[i] = {**raw, "schema": _extend(instance, fields)}
-            return result, dataclasses.replace(self, query_arg=raw["name"])
-        own = ma.Schema.from_dict(dict(fields), name="PageQuery")
-        result.append(
-            {
-                "schema": own,
-                "location": "query",
-                "name": _OWN_QUERY,
-                "required": True,
-                "unknown": None,
-                "description": None,
-                "example": None,
-            }
+            site.arguments[i] = dataclasses.replace(arg, schema=_extend(arg.schema, fields))
+            return dataclasses.replace(self, query_arg=arg.name)
+        own = ma.Schema.from_dict(dict(fields), name="PageQuery")()
+        site.arguments.append(
+            Argument(schema=own, location="query", name=_OWN_QUERY, unknown=site.unknown)
         )
-        return result, dataclasses.replace(self, query_arg=_OWN_QUERY, own_query=True)
+        site.withdraw(_OWN_QUERY)
+        return dataclasses.replace(self, query_arg=_OWN_QUERY, own_query=True)
 
     def envelope_schema(self, items: ma.Schema) -> ma.Schema:
         """Return the schema of the envelope around ``items`` (a ``many=True`` schema).
@@ -257,6 +261,18 @@ class Pagination:
         return cls()
 
     # -- request time -------------------------------------------------------------
+
+    def before(self, req: Request, call: Call) -> None:
+        """Give the handler its :class:`Page` (kept for :meth:`after`)."""
+        call.notes[self] = self.take_page(req, call.kwargs)
+
+    def after(self, req: Request, call: Call, result: Any) -> Any:
+        """Add the ``Link`` and total headers (or the envelope) to what the handler returned."""
+        return self.finish_page(req, call.notes[self], result)
+
+    def document(self, doc: OperationDocument) -> None:
+        """Document the ``Link`` and total headers of the success response."""
+        doc.success().setdefault("headers", {}).update(self.response_headers())
 
     def take_page(self, req: Request, kwargs: dict[str, Any]) -> Page:
         """Move the loaded pagination parameters out of the query into a :class:`Page`.
@@ -362,7 +378,7 @@ class Pagination:
             found["last"] = last
         return found
 
-    def finish(self, req: Request, page: Page, rv: Any) -> Any:
+    def finish_page(self, req: Request, page: Page, rv: Any) -> Any:
         """Add the ``Link`` and total headers (or the envelope) to the handler's result.
 
         Args:
@@ -500,7 +516,6 @@ def paginate(
     )
 
     def decorator(func: F) -> F:
-        _decl(func).pagination = spec
-        return func
+        return declare(func, spec)
 
     return decorator

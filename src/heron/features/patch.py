@@ -26,22 +26,23 @@ import copy
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import marshmallow as ma
-from werkzeug.wrappers import Response as _WZResponse
 
-from ..core.operations import Argument, _decl, _instance
+from ..core.features import BindSite, Call, Feature, Stage, declare
+from ..core.operations import Argument, schema_instance
 from ..core.request import content_sent, read_content
 from ..core.validation import BODY_REQUIRED, flatten_errors
 from ..http.errors import BadRequest, Conflict, NotFound, UnprocessableContent
-from ..http.negotiation import select_parser
+from ..http.negotiation import Memo, select_parser
 from ..media.base import MediaHandler
 from ..media.json import JSONHandler
-from ._resolve import path_only_get, resource_method
+from ._resolve import path_only_get, read_through_get, resource_method
 
 if TYPE_CHECKING:
+    from ..core.features import OperationDocument
     from ..core.operations import Operation
     from ..core.request import Request
 
@@ -244,9 +245,9 @@ def _patch_field(original: ma.fields.Field[Any]) -> ma.fields.Field[Any]:
     return field
 
 
-@dataclass(frozen=True, slots=True)
-class PatchBody:
-    """The patch declaration of one operation (see :func:`patch_body`).
+@dataclass(frozen=True, eq=False)
+class PatchBody(Feature):
+    """The patch document of one operation (an operation feature; see :func:`patch_body`).
 
     Attributes:
         schema: The full schema: dumps the current state, loads the result.
@@ -259,19 +260,22 @@ class PatchBody:
         read_only: Data keys of read-only fields, dropped from the result.
     """
 
+    stage: ClassVar[int] = Stage.CONTENT
+
     schema: ma.Schema
     argument: Argument
     parsers: tuple[MediaHandler, ...]
     current: Callable[..., Any] | str | None = None
     unknown: str = ma.RAISE
     read_only: frozenset[str] = frozenset()
+    memo: Memo[MediaHandler] | None = field(default=None, repr=False, compare=False)
 
     @property
     def media_types(self) -> tuple[str, ...]:
         """The media types of the patch documents taken (for ``Accept-Patch``)."""
         return tuple(p.media_type for p in self.parsers)
 
-    def bind(self, resource: Any, operations: Mapping[str, Operation]) -> PatchBody:
+    def bind_current(self, resource: Any, operations: Mapping[str, Operation]) -> PatchBody:
         """Resolve where the current state comes from (at registration).
 
         Raises:
@@ -292,6 +296,41 @@ class PatchBody:
                 )
             current = _from_get(source)
         return dataclasses.replace(self, current=current)
+
+    def before(self, req: Request, call: Call) -> None:
+        """Pass the handler the patched document (see :meth:`load`)."""
+        call.give(self.argument.name, self.load(req, call.path))
+
+    def document(self, doc: OperationDocument) -> None:
+        """Document the body in each patch media type; 400, 409, 415, 422 (RFC 5789 §2.2)."""
+        argument = self.argument
+        merge: dict[str, Any] = {"schema": argument.schema}
+        if argument.example is not None:
+            merge["example"] = argument.example
+        content: dict[str, Any] = {}
+        for media_type in self.media_types:
+            if media_type == JSON_PATCH:
+                doc.component("schemas", "JSONPatchOperation", json_patch_operation_schema)
+                doc.component("schemas", "JSONPatch", json_patch_schema)
+                content[media_type] = {"schema": {"$ref": "#/components/schemas/JSONPatch"}}
+            else:
+                content[media_type] = dict(merge)
+        body: dict[str, Any] = {"required": True, "content": content}
+        body["description"] = argument.description or (
+            "Changes to the resource: a JSON Merge Patch (RFC 7396: members replace the"
+            " current ones, `null` removes one, objects merge) or a JSON Patch (RFC 6902)."
+        )
+        doc.operation["requestBody"] = body
+        responses: dict[str, Any] = doc.operation["responses"]
+        responses.setdefault("400", "BadRequest")
+        if JSON_PATCH in self.media_types:
+            conflict = doc.component(
+                "responses", "PatchConflict", lambda: doc.error_response(_PATCH_CONFLICT)
+            )
+            responses.setdefault("409", conflict)
+        responses.setdefault("415", "UnsupportedMediaType")
+        responses.setdefault("422", "UnprocessableContent")
+        doc.operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
 
     def load(self, req: Request, path_values: Mapping[str, Any]) -> Any:
         """Read the patch, apply it to the current state and load the result.
@@ -316,7 +355,7 @@ class PatchBody:
                 "A patch document is required.",
                 errors=[{"location": "json", "path": "", "message": BODY_REQUIRED}],
             )
-        handler, charset = select_parser(req.content_type, self.parsers, req.method)
+        handler, charset = select_parser(req.content_type, self.parsers, req.method, self.memo)
         document = handler.parse(read_content(req), charset)
         assert callable(self.current)
         state = self.current(req, **path_values)
@@ -348,16 +387,65 @@ def _from_get(source: Operation) -> Callable[..., Any]:
     """Return ``current(req, **path)`` calling the ``GET`` handler of ``source``."""
 
     def current(req: Request, **path_values: Any) -> Any:
-        data = source.handler(req, **path_values)
-        if isinstance(data, tuple):
-            data = data[0]
-        if isinstance(data, _WZResponse):
-            raise TypeError(
-                f"{source.operation_id} returned a response: give patch_body() current="
-            )
-        return data
+        return read_through_get(source, req, path_values, "patch_body() current=")
 
     return current
+
+
+_PATCH_CONFLICT = (
+    "The patch cannot be applied to the current state of the resource (a JSON Patch `test`"
+    " failed, a path does not exist); nothing was changed (RFC 5789 §2.2). `errors` names"
+    " the operation."
+)
+
+
+def json_patch_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a JSON Patch document (RFC 6902 §3, §4)."""
+    return {
+        "type": "array",
+        "description": "A JSON Patch (RFC 6902): operations applied in order, all or none.",
+        "items": {"$ref": "#/components/schemas/JSONPatchOperation"},
+    }
+
+
+def json_patch_operation_schema() -> dict[str, Any]:
+    """Return the JSON Schema of one JSON Patch operation (RFC 6902 §4)."""
+    pointer = {"type": "string", "description": "A JSON Pointer (RFC 6901)."}
+    return {
+        "type": "object",
+        "properties": {
+            "op": {
+                "type": "string",
+                "enum": ["add", "remove", "replace", "move", "copy", "test"],
+            },
+            "path": pointer,
+            "from": {**pointer, "description": "The source, for `move` and `copy`."},
+            "value": {"description": "The value, for `add`, `replace` and `test`."},
+        },
+        "required": ["op", "path"],
+    }
+
+
+class _PatchDeclaration(Feature):
+    """What :func:`patch_body` records; bound into a :class:`PatchBody` at registration."""
+
+    stage: ClassVar[int] = Stage.CONTENT
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+
+    def bind(self, site: BindSite) -> PatchBody:
+        """Build the patch record and resolve its current state; the content is read as the patch.
+
+        Raises:
+            ValueError: See :func:`build_patch_body` and :meth:`PatchBody.bind_current`.
+        """
+        body = build_patch_body(self.raw, site.unknown, site.method, tuple(site.arguments))
+        body = dataclasses.replace(
+            body.bind_current(site.resource, site.operations), memo=site.memo
+        )
+        site.takes_content(body.argument, "@patch_body()", body.media_types)
+        return body
 
 
 def build_patch_body(
@@ -386,7 +474,7 @@ def build_patch_body(
                 f"patch_body() reads the content as {raw['name']!r}: remove the"
                 f" {arg.location} argument {arg.name!r}"
             )
-    schema = _instance(raw["schema"])
+    schema = schema_instance(raw["schema"])
     parsers: list[MediaHandler] = []
     if raw["merge"]:
         parsers.append(_MergePatchHandler())
@@ -468,7 +556,6 @@ def patch_body(
     }
 
     def decorator(func: F) -> F:
-        _decl(func).patch = raw
-        return func
+        return declare(func, _PatchDeclaration(raw))
 
     return decorator

@@ -29,7 +29,7 @@ from ..http.errors import NotFound
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
 
-    from ..core.app import Api
+    from ..core.app import App as Api
     from ..core.request import Request
 
 __all__ = ["StaticFiles", "mount_static"]

@@ -11,19 +11,48 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any, Generic, Protocol, TypeVar
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 
-from ..media.base import MediaHandler
 from .errors import NotAcceptable, UnsupportedMediaType
 
-if TYPE_CHECKING:
-    from ..core.operations import Operation
-    from ..core.request import Request
+
+class Representation(Protocol):
+    """What negotiation reads of a media handler (:class:`heron.media.MediaHandler`)."""
+
+    @property
+    def media_type(self) -> str:
+        """The media type sent in ``Content-Type``."""
+
+    @property
+    def format(self) -> str:
+        """The short name ``?format=`` asks for."""
+
+    def matches(self, media_type: str) -> bool:
+        """Tell whether the handler serves the concrete ``media_type``."""
+
+
+class _Operation(Protocol):
+    @property
+    def query_keys(self) -> frozenset[str]: ...
+
+
+class _Request(Protocol):
+    @property
+    def environ(self) -> Any: ...
+
+    @property
+    def args(self) -> Any: ...
+
+
+MediaHandler = TypeVar("MediaHandler", bound=Representation)
 
 __all__ = [
+    "Memo",
+    "Representation",
+    "accept_media_type",
     "format_parameter",
     "media_range_quality",
     "negotiate",
@@ -38,10 +67,32 @@ __all__ = [
 _NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode"})
 #: Largest number of entries in each memo of negotiation outcomes (then emptied).
 MEMO_SIZE = 512
-#: ``(Accept value, handlers)`` → (the handler, its media type) or (None, the 406 detail).
-_RENDERERS: dict[tuple[str, tuple[MediaHandler, ...]], tuple[MediaHandler | None, str]] = {}
-#: ``(Content-Type value, handlers)`` → (the handler, the charset) or (None, the 415 detail).
-_PARSERS: dict[tuple[str, tuple[MediaHandler, ...]], tuple[MediaHandler | None, str | None]] = {}
+
+
+class Memo(Generic[MediaHandler]):
+    """Negotiation outcomes remembered for one application, bounded.
+
+    Selecting a renderer or a parser is a pure function of a header value and
+    the candidate handlers: an application keeps one memo of each, emptied
+    when it reaches :data:`MEMO_SIZE` entries.
+
+    Attributes:
+        renderers: ``(Accept value, handlers)`` → (the handler, its media
+            type) or (None, the 406 detail).
+        parsers: ``(Content-Type value, handlers)`` → (the handler, the
+            charset) or (None, the 415 detail).
+    """
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.size = size
+        self.renderers: dict[
+            tuple[str, tuple[MediaHandler, ...]], tuple[MediaHandler | None, str]
+        ] = {}
+        self.parsers: dict[
+            tuple[str, tuple[MediaHandler, ...]], tuple[MediaHandler | None, str | None]
+        ] = {}
+
+
 #: The header listing acceptable content types in a 415, by request method:
 #: ``Accept-Post`` (W3C LDP §7.1, named by RFC 9110 §15.5.16) and
 #: ``Accept-Patch`` (RFC 5789 §3.1).
@@ -98,7 +149,9 @@ def media_range_quality(accept: MIMEAccept, handler: MediaHandler) -> float:
 
 
 def select_renderer(
-    accept_header: str | None, handlers: Sequence[MediaHandler]
+    accept_header: str | None,
+    handlers: Sequence[MediaHandler],
+    memo: Memo[MediaHandler] | None = None,
 ) -> tuple[MediaHandler, str]:
     """Select the handler that best satisfies the ``Accept`` header.
 
@@ -111,6 +164,7 @@ def select_renderer(
     Args:
         accept_header: The raw ``Accept`` value, or None.
         handlers: Candidate serializers, most preferred first (at least one).
+        memo: The application's memo of outcomes, if any.
 
     Returns:
         The handler and the media type to send in ``Content-Type``.
@@ -123,11 +177,13 @@ def select_renderer(
         return handlers[0], handlers[0].media_type
     # A pure function of the header and the handlers: decided once per pair.
     key = (accept_header, handlers if type(handlers) is tuple else tuple(handlers))
-    found = _RENDERERS.get(key)
+    found = memo.renderers.get(key) if memo is not None else None
     if found is None:
-        if len(_RENDERERS) >= MEMO_SIZE:
-            _RENDERERS.clear()
-        found = _RENDERERS[key] = _select_renderer(accept_header, key[1])
+        found = _select_renderer(accept_header, key[1])
+        if memo is not None:
+            if len(memo.renderers) >= memo.size:
+                memo.renderers.clear()
+            memo.renderers[key] = found
     chosen, media_type = found
     if chosen is not None:
         return chosen, media_type
@@ -184,7 +240,7 @@ def select_format(fmt: str, handlers: Sequence[MediaHandler]) -> tuple[MediaHand
     )
 
 
-def format_parameter(name: str | None, operation: Operation | None) -> str | None:
+def format_parameter(name: str | None, operation: _Operation | None) -> str | None:
     """Return the format query parameter in effect for ``operation``, or None.
 
     An operation whose query schema declares a parameter of that name keeps
@@ -199,7 +255,53 @@ def format_parameter(name: str | None, operation: Operation | None) -> str | Non
     return None if name in operation.query_keys else name
 
 
-def query_value(req: Request, name: str) -> str | None:
+def accept_media_type(accept_header: str | None, content_type: str) -> None:
+    """Check that ``Accept`` admits ``content_type``, the type of bytes an operation sends.
+
+    An operation whose success response declares a ``content_type`` (a file)
+    sends bytes of that type, not a representation of data: the most specific
+    range matching the type gives its quality (RFC 9110 §12.5.1); a declared
+    range (``image/*``) is acceptable when any range overlapping it has a
+    quality above 0 (``Accept: image/png`` takes an ``image/*`` photo).
+
+    Args:
+        accept_header: The raw ``Accept`` value, or None.
+        content_type: The declared media type or range (``image/png``, ``image/*``).
+
+    Raises:
+        NotAcceptable: If ``Accept`` excludes the type (RFC 9110 §15.5.7).
+    """
+    if not accept_header or not accept_header.strip():
+        return
+    main, _, sub = content_type.partition(";")[0].strip().lower().partition("/")
+    best_spec, best_q = -1, 0.0
+    for rng, q in parse_accept_header(accept_header, MIMEAccept):
+        r_main, _, r_sub = rng.partition(";")[0].strip().lower().partition("/")
+        if r_main == "*" and r_sub == "*":
+            spec = 0
+        elif r_main != main:
+            continue
+        elif r_sub == "*":
+            spec = 1
+        elif sub == "*":  # a declared range: a concrete type in it, unless refused
+            if q <= 0:
+                continue
+            spec = 1
+        elif r_sub == sub:
+            spec = 2
+        else:
+            continue
+        if spec > best_spec or (spec == best_spec and q > best_q):
+            best_spec, best_q = spec, q
+    if best_q <= 0:
+        raise NotAcceptable(
+            f"None of the media types in Accept ({accept_header}) is available; "
+            f"this resource is available as: {content_type}.",
+            available=[content_type],
+        )
+
+
+def query_value(req: _Request, name: str) -> str | None:
     """Return the first value of the query parameter ``name``, or None.
 
     The query string is parsed (``req.args``) only when it may hold the
@@ -210,11 +312,15 @@ def query_value(req: Request, name: str) -> str | None:
         query = req.environ.get("QUERY_STRING")
         if not query or (name not in query and "%" not in query and "+" not in query):
             return None
-    return req.args.get(name)
+    value: str | None = req.args.get(name)
+    return value
 
 
 def negotiate(
-    req: Request, handlers: Sequence[MediaHandler], format_param: str | None
+    req: _Request,
+    handlers: Sequence[MediaHandler],
+    format_param: str | None,
+    memo: Memo[MediaHandler] | None = None,
 ) -> tuple[MediaHandler, str]:
     """Select the representation for the response to ``req``.
 
@@ -225,6 +331,7 @@ def negotiate(
         req: The request.
         handlers: Candidate serializers, most preferred first (at least one).
         format_param: The name of the format query parameter, or None.
+        memo: The application's memo of outcomes, if any.
 
     Returns:
         The handler and the media type to send in ``Content-Type``.
@@ -236,7 +343,7 @@ def negotiate(
         fmt = query_value(req, format_param)
         if fmt is not None:
             return select_format(fmt, handlers)
-    return select_renderer(req.environ.get("HTTP_ACCEPT"), handlers)
+    return select_renderer(req.environ.get("HTTP_ACCEPT"), handlers, memo)
 
 
 def unsupported_media_type(
@@ -273,7 +380,10 @@ def _is_charset(name: str) -> bool:
 
 
 def select_parser(
-    content_type: str | None, handlers: Sequence[MediaHandler], method: str | None = None
+    content_type: str | None,
+    handlers: Sequence[MediaHandler],
+    method: str | None = None,
+    memo: Memo[MediaHandler] | None = None,
 ) -> tuple[MediaHandler, str | None]:
     """Select the handler that reads content of type ``content_type``.
 
@@ -286,6 +396,7 @@ def select_parser(
         handlers: The parsers the operation takes, most preferred first.
         method: The request method, for the 415's ``Accept-Post`` or
             ``Accept-Patch`` header.
+        memo: The application's memo of outcomes, if any.
 
     Returns:
         The handler and the ``charset`` parameter, if any.
@@ -297,11 +408,13 @@ def select_parser(
     """
     # A pure function of the header and the handlers: decided once per pair.
     key = (content_type or "", handlers if type(handlers) is tuple else tuple(handlers))
-    found = _PARSERS.get(key)
+    found = memo.parsers.get(key) if memo is not None else None
     if found is None:
-        if len(_PARSERS) >= MEMO_SIZE:
-            _PARSERS.clear()
-        found = _PARSERS[key] = _select_parser(*key)
+        found = _select_parser(*key)
+        if memo is not None:
+            if len(memo.parsers) >= memo.size:
+                memo.parsers.clear()
+            memo.parsers[key] = found
     handler, charset = found
     if handler is None:
         assert charset is not None

@@ -10,27 +10,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from werkzeug.datastructures import ETags
 from werkzeug.http import parse_date
-from werkzeug.wrappers import Response as _WZResponse
 
-from ..core.request import Response
 from .errors import BadRequest
 
-if TYPE_CHECKING:
-    from ..core.request import Request
+
+class Conditional(Protocol):
+    """What preconditions read of a request: its method and header fields."""
+
+    method: str
+
+    @property
+    def headers(self) -> Any:
+        """The request header fields (``get(name)``, ``name in headers``)."""
+
 
 __all__ = [
     "OPAQUE_TAG",
-    "no_content",
     "SAFE_METHODS",
     "State",
     "evaluate_preconditions",
     "http_time",
-    "not_modified",
+    "not_modified_fields",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -137,7 +143,7 @@ def _weak_match(tags: ETags, state: State) -> bool:
     return any(tags.contains_weak(tag) for tag, _ in state.tags)
 
 
-def evaluate_preconditions(req: Request, state: State) -> tuple[int, str] | None:
+def evaluate_preconditions(req: Conditional, state: State) -> tuple[int, str] | None:
     """Evaluate the preconditions of ``req`` against ``state`` (RFC 9110 §13.2.2).
 
     1. ``If-Match`` (strong comparison; ``*`` matches any current
@@ -196,33 +202,23 @@ def evaluate_preconditions(req: Request, state: State) -> tuple[int, str] | None
     return None
 
 
-def not_modified(resp: _WZResponse) -> Response:
-    """Return the 304 (Not Modified) answering in place of the 2xx ``resp``.
+def not_modified_fields(fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the fields of the 304 (Not Modified) answering in place of a 2xx with ``fields``.
 
     It keeps what RFC 9110 §15.4.5 asks a 304 to repeat (``ETag``, ``Vary``,
     ``Cache-Control``, ``Expires``, ``Content-Location``, ``Date``) and every
     other field that is not representation metadata (``Link``, hooks'
-    headers), and drops the content and its ``Content-*`` fields, and
-    ``Last-Modified`` when there is an ``ETag`` (§15.4.5 lists it only for
-    responses without one).
+    headers), and drops the ``Content-*`` fields, and ``Last-Modified`` when
+    there is an ``ETag`` (§15.4.5 lists it only for responses without one).
 
     Args:
-        resp: The response that would have been sent.
+        fields: The 2xx response's header fields, in order.
 
     Returns:
-        The 304 response, without content; ``resp`` is closed.
+        The 304's fields, in the same order.
     """
-    resp.close()  # a file it would have streamed is released
-    # Werkzeug's header lookups raise and catch an exception per miss: filter once.
-    items = resp.headers.to_wsgi_list()
+    items = list(fields)
     drops = _NOT_MODIFIED_DROPS
     if any(name.lower() == "etag" for name, _ in items):
         drops = drops | {"last-modified"}
-    return no_content(304, [(k, v) for k, v in items if k.lower() not in drops])
-
-
-def no_content(status: int, headers: list[tuple[str, str]]) -> Response:
-    """Return a response without content, and so without ``Content-Type``."""
-    result = Response(status=status, headers=headers)
-    del result.headers["Content-Type"]
-    return result
+    return [(k, v) for k, v in items if k.lower() not in drops]

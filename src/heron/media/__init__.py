@@ -5,7 +5,6 @@ name clients may ask for. A :class:`MediaRegistry` keeps handlers in server
 preference order; :mod:`heron.negotiation` chooses among them.
 """
 
-from ..docs.browsable import HTMLHandler
 from .base import MediaHandler, MediaRegistry
 from .form import FormHandler, MultipartHandler
 from .json import JSONHandler
@@ -13,7 +12,6 @@ from .yaml import YAMLHandler
 
 __all__ = [
     "FormHandler",
-    "HTMLHandler",
     "JSONHandler",
     "MediaHandler",
     "MediaRegistry",
@@ -25,10 +23,9 @@ __all__ = [
 def default_registry() -> MediaRegistry:
     """Return a registry with Heron's built-in handlers, JSON first (the default).
 
-    Server preference order: JSON, YAML, HTML (the browsable API), then the
-    form parsers. Browsers, which rank ``text/html`` above ``*/*``, get HTML;
-    every other client without a stated preference gets JSON.
+    Server preference order: JSON, YAML, then the form parsers. :class:`heron.Api`
+    adds HTML (the browsable API, :mod:`heron.docs.browsable`) after YAML:
+    browsers, which rank ``text/html`` above ``*/*``, get HTML; every other
+    client without a stated preference gets JSON.
     """
-    return MediaRegistry(
-        [JSONHandler(), YAMLHandler(), HTMLHandler(), FormHandler(), MultipartHandler()]
-    )
+    return MediaRegistry([JSONHandler(), YAMLHandler(), FormHandler(), MultipartHandler()])

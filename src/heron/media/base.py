@@ -164,18 +164,21 @@ class MediaRegistry:
         #: The parsers of each body location (what :meth:`body_parsers` returns).
         self.by_location: Mapping[str, tuple[MediaHandler, ...]] = self._body_parsers
 
-    def add(self, handler: MediaHandler, *, first: bool = False) -> None:
+    def add(self, handler: MediaHandler, *, first: bool = False, before: str | None = None) -> None:
         """Register ``handler``, replacing one with the same ``media_type``.
 
         Args:
             handler: The handler.
             first: Put it first, making it the default representation.
+            before: Put it before the handler of this media type (last if none has it).
         """
         self._handlers = [h for h in self._handlers if h.media_type != handler.media_type]
         if first:
             self._handlers.insert(0, handler)
         else:
-            self._handlers.append(handler)
+            types = [h.media_type for h in self._handlers]
+            index = types.index(before) if before in types else len(types)
+            self._handlers.insert(index, handler)
         self._refresh()
 
     def remove(self, media_type: str) -> MediaHandler:

@@ -14,24 +14,24 @@ error schema.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from ...core.extensions import DocumentsOperations, DocumentsSpec
 from ...core.fields import Upload, multipart_encoding, takes_files, upload_properties
-from ...core.naming import ComponentNamer
 from ...core.operations import Operation, ResponseSpec
-from ...extensions.security import SecurityDocument
 from ...http.errors import status_phrase
 from ...http.negotiation import format_parameter
 from ...media.base import MediaRegistry
 from .converters import rule_to_openapi
-from .features import FeatureDocs
+from .naming import ComponentNamer
 
 if TYPE_CHECKING:
-    from ...core.app import Api
+    from ...core.app import App as Api
     from ...core.resources import Route
 
 __all__ = ["build_spec"]
@@ -172,26 +172,38 @@ def exclusive_range(
     return result
 
 
-def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
+def build_spec(
+    api: Api,
+    openapi_version: str,
+    *,
+    info: Mapping[str, Any] | None = None,
+    servers: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
     """Build the OpenAPI document of ``api``.
+
+    Each operation is documented from its record, then by each of its
+    features (:meth:`~heron.core.features.OperationFeature.document`) and by
+    the extensions that document operations; the extensions that document the
+    document (security schemes) come last.
 
     Args:
         api: The application, with every resource registered.
         openapi_version: ``"3.0.3"`` or ``"3.1.0"``.
+        info: Further ``info`` fields (``contact``, ``license``...).
+        servers: The ``servers`` entries.
 
     Returns:
         The document as plain data, paths in registration order.
     """
-    info: dict[str, Any] = dict(api.info)
+    info_fields: dict[str, Any] = dict(info or {})
     if api.description:
-        info["description"] = api.description
-    options: dict[str, Any] = {"info": info}
-    if api.servers:
-        options["servers"] = api.servers
+        info_fields["description"] = api.description
+    options: dict[str, Any] = {"info": info_fields}
+    server_list = [dict(s) for s in servers]
+    if server_list:
+        options["servers"] = server_list
     if api.tags:
         options["tags"] = list(api.tags.values())
-    security = SecurityDocument(api, openapi_version)
-    options.update(security.top_level())
     plugin = MarshmallowPlugin(schema_name_resolver=ComponentNamer())
     spec = APISpec(api.title, api.version, openapi_version, plugins=[plugin], **options)
     assert plugin.converter is not None  # set by APISpec's plugin initialisation
@@ -199,6 +211,65 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
     plugin.map_to_openapi_type(Upload, "string", "binary")  # type: ignore[no-untyped-call]
     plugin.converter.add_attribute_function(upload_properties)  # type: ignore[no-untyped-call]
     errors = _ErrorContent(api, spec)
+    _error_components(api, spec, errors)
+    document = _Document(spec, errors, openapi_version)
+    extensions = list(api.extensions.values())
+    operation_docs = [e for e in extensions if isinstance(e, DocumentsOperations)]
+    rules = {rule.endpoint: rule for rule in api.router.map.iter_rules()}
+    for route in api.router:
+        if not route.include_in_schema:
+            continue
+        path, path_params = rule_to_openapi(rules[route.endpoint], api.converter_schemas)
+        operations: dict[str, Any] = {}
+        for method in _METHOD_ORDER:
+            op = route.operations.get(method)
+            if op is not None and op.include_in_schema:
+                operations[method.lower()] = _documented(
+                    api, route, op, document, operation_docs, has_path_params=bool(path_params)
+                )
+        if operations:
+            spec.path(path=path, operations=operations, parameters=path_params)
+    for extension in extensions:
+        if isinstance(extension, DocumentsSpec):
+            extension.document_spec(document)
+    built: dict[str, Any] = spec.to_dict()
+    # "openapi" first and "info" in reading order (apispec puts them elsewhere).
+    info_built: dict[str, Any] = built.pop("info")
+    ordered_info = {
+        "title": info_built.pop("title"),
+        "version": info_built.pop("version"),
+        **info_built,
+    }
+    openapi = built.pop("openapi")
+    # Top-level fields extensions add (``security``) go where apispec puts its
+    # options: after ``servers`` and ``tags``, before ``paths``.
+    head: dict[str, Any] = {k: built.pop(k) for k in ("servers", "tags") if k in built}
+    return {"openapi": openapi, "info": ordered_info, **head, **document.fields, **built}
+
+
+def _documented(
+    api: Api,
+    route: Route,
+    op: Operation,
+    document: _Document,
+    extensions: list[DocumentsOperations],
+    *,
+    has_path_params: bool,
+) -> dict[str, Any]:
+    """Return the Operation Object of ``op``: its record's, then its features', then extensions'."""
+    result = _operation(api, route, op, document.errors, has_path_params=has_path_params)
+    doc = _OperationDoc(document, op, result)
+    for feature in op.features:
+        feature.document(doc)
+    for extension in extensions:
+        extension.document_operation(route, op, doc)
+    responses = result.pop("responses")  # last, in status order
+    result["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
+    return result
+
+
+def _error_components(api: Api, spec: APISpec, errors: _ErrorContent) -> None:
+    """Add the error responses every document has (413 only where content may be too large)."""
     for name, (status, description) in ERROR_RESPONSES.items():
         if status == 413 and not any(
             _may_be_too_large(api, op)
@@ -211,29 +282,95 @@ def build_spec(api: Api, openapi_version: str) -> dict[str, Any]:
         if status == 415:
             response["headers"] = _ACCEPT_HEADERS
         spec.components.response(name, response)
-    features = FeatureDocs(spec, errors.response)
-    rules = {rule.endpoint: rule for rule in api.router.map.iter_rules()}
-    for route in api.router:
-        if not route.include_in_schema:
-            continue
-        path, path_params = rule_to_openapi(rules[route.endpoint], api.converter_schemas)
-        operations: dict[str, Any] = {}
-        for method in _METHOD_ORDER:
-            op = route.operations.get(method)
-            if op is not None and op.include_in_schema:
-                operations[method.lower()] = _operation(
-                    api, route, op, errors, has_path_params=bool(path_params)
-                )
-                security.document_operation(op, operations[method.lower()])
-                features.document_operation(op, operations[method.lower()])
-        if operations:
-            spec.path(path=path, operations=operations, parameters=path_params)
-    security.add_components(spec, errors.response)
-    document: dict[str, Any] = spec.to_dict()
-    # "openapi" first and "info" in reading order (apispec puts them elsewhere).
-    info = document.pop("info")
-    ordered_info = {"title": info.pop("title"), "version": info.pop("version"), **info}
-    return {"openapi": document.pop("openapi"), "info": ordered_info, **document}
+
+
+class _Document:
+    """The document being built, as features and extensions see it (``SpecDocument``).
+
+    Args:
+        spec: apispec's document.
+        errors: The content of error responses.
+        openapi_version: ``"3.0.3"`` or ``"3.1.0"``.
+    """
+
+    def __init__(self, spec: APISpec, errors: _ErrorContent, openapi_version: str) -> None:
+        self.spec = spec
+        self.errors = errors
+        self.openapi_version = openapi_version
+        self.fields: dict[str, Any] = {}
+        self.notes: dict[str, Any] = {}
+        self._added: set[tuple[str, str]] = set()
+
+    def component(self, kind: str, name: str, build: Callable[[], dict[str, Any]]) -> str:
+        """Add the component ``name`` of ``kind`` once (built when first added); return ``name``."""
+        if (kind, name) in self._added:
+            return name
+        self._added.add((kind, name))
+        value = build()
+        components = self.spec.components
+        if kind == "parameters":
+            location = value.pop("in")
+            components.parameter(name, location, value)
+        elif kind == "headers":
+            components.header(name, value)
+        elif kind == "responses":
+            components.response(name, value)
+        elif kind == "securitySchemes":
+            components.security_scheme(name, value)
+        else:
+            components.schema(name, value)
+        return name
+
+    def error_response(self, description: str) -> dict[str, Any]:
+        """Return an error Response Object with ``description`` and the problem content."""
+        return self.errors.response(description)
+
+
+class _OperationDoc:
+    """One Operation Object being built, as its features see it (``OperationDocument``)."""
+
+    def __init__(self, document: _Document, op: Operation, operation: dict[str, Any]) -> None:
+        self.document = document
+        self.op = op
+        self.operation = operation
+        self.openapi_version = document.openapi_version
+        self.notes = document.notes
+
+    def component(self, kind: str, name: str, build: Callable[[], dict[str, Any]]) -> str:
+        """Add a component once; return its name (see :meth:`_Document.component`)."""
+        return self.document.component(kind, name, build)
+
+    def error_response(self, description: str) -> dict[str, Any]:
+        """Return an error Response Object with ``description``."""
+        return self.document.error_response(description)
+
+    def success(self) -> dict[str, Any]:
+        """Return the Response Object of the success status (the generator's dict)."""
+        responses = self.operation["responses"]
+        status = str(self.op.success.status)
+        found = responses.get(status)
+        if not isinstance(found, dict):
+            found = responses[status] = {"description": status_phrase(int(status))}
+        result: dict[str, Any] = found
+        return result
+
+    def add_responses(self, specs: Iterable[ResponseSpec]) -> None:
+        """Document further responses; for a status documented already, add their headers.
+
+        A reference to a component (its name, or a ``$ref``) takes no sibling
+        headers: it is left as it is.
+        """
+        media = self.op.media or self.document.errors.media
+        responses = self.operation["responses"]
+        for spec in specs:
+            rendered = _response(media, spec, self.document.errors)
+            current = responses.get(str(spec.status))
+            if current is None:
+                responses[str(spec.status)] = rendered
+            elif isinstance(current, dict) and "$ref" not in current and "headers" in rendered:
+                headers = current.setdefault("headers", {})
+                for name, header in rendered["headers"].items():
+                    headers.setdefault(name, header)
 
 
 #: The headers of a 415 listing what the operation reads.
@@ -271,6 +408,7 @@ class _ErrorContent:
         else:
             spec.components.schema("Error", custom)
             schema = {"$ref": "#/components/schemas/Error"}
+        self.media = api.media
         self.content: dict[str, Any] = {}
         if api.problem_content_type:
             self.content[api.problem_content_type] = {"schema": schema}
@@ -318,9 +456,9 @@ def _operation(
         if arg.description:
             body["description"] = arg.description
         result["requestBody"] = body
-    # A file (a success response with its own content_type) has no ?format= (see dispatch).
-    files = op.success.content_type is not None
-    format_param = format_parameter(api.format_param, op) if route.negotiate and not files else None
+    # A file (a success response with its own content_type) has no ?format=.
+    negotiated = route.negotiate and op.negotiate
+    format_param = format_parameter(api.format_param, op) if negotiated else None
     if format_param and op.method == "GET":
         parameters.append(_format_parameter(op.media or api.media, format_param))
     if parameters:
@@ -328,7 +466,6 @@ def _operation(
     result["responses"] = _responses(
         api, op, errors, has_path_params=has_path_params, negotiate=route.negotiate
     )
-    _extension_responses(api, route, op, errors, result["responses"])
     result.update(op.extra)
     return result
 
@@ -390,38 +527,6 @@ def _may_be_too_large(api: Api, op: Operation) -> bool:
     return arg.location == "form" and (
         api.max_form_parts is not None or api.max_form_memory_size is not None
     )
-
-
-def _extension_responses(
-    api: Api, route: Route, op: Operation, errors: _ErrorContent, responses: dict[str, Any]
-) -> None:
-    """Add what extensions document: ``openapi_responses(route, operation) -> [ResponseSpec]``.
-
-    A response the operation does not document yet is added (an error status
-    without a schema as problem details); for one it does, the extension's
-    headers are added to it (e.g. rate limit fields on the success response).
-    Responses stay sorted by status.
-    """
-    documenters = [
-        document
-        for extension in api.extensions.values()
-        if (document := getattr(extension, "openapi_responses", None)) is not None
-    ]
-    for document in documenters:
-        for spec in document(route, op):
-            rendered = _response(op.media or api.media, spec, errors)
-            current = responses.get(str(spec.status))
-            if current is None:
-                responses[str(spec.status)] = rendered
-            # A reference to a component (its name, or a $ref) takes no sibling headers.
-            elif isinstance(current, dict) and "$ref" not in current and "headers" in rendered:
-                headers = current.setdefault("headers", {})
-                for name, header in rendered["headers"].items():
-                    headers.setdefault(name, header)
-    if documenters:
-        ordered = sorted(responses.items(), key=lambda item: item[0])
-        responses.clear()
-        responses.update(ordered)
 
 
 def _response(media: MediaRegistry, spec: ResponseSpec, errors: _ErrorContent) -> dict[str, Any]:

@@ -26,7 +26,6 @@ A request that satisfies no alternative gets a 401 problem with a
 ``req.principal`` (and every scheme's in ``req.principals``).
 """
 
-from .document import SecurityDocument as SecurityDocument
 from .oauth import OAuth2 as OAuth2
 from .oauth import OpenIDConnect as OpenIDConnect
 from .policy import Alternative as Alternative
@@ -47,7 +46,6 @@ __all__ = [
     "OpenIDConnect",
     "Requirement",
     "Security",
-    "SecurityDocument",
     "SecurityScheme",
     "requires",
 ]

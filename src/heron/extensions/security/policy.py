@@ -1,21 +1,30 @@
-"""Requirements: declaring them, resolving each operation's once, enforcing them."""
+"""Requirements: declaring them, resolving each operation's once, enforcing and documenting them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from ...core.features import BindSite, Call, Feature, Stage
 from ...http.errors import Forbidden, Unauthorized
 from .schemes import Attempt, SecurityScheme
 
 if TYPE_CHECKING:
-    from ...core.blueprints import Blueprint
+    from ...core.extensions import SpecDocument
+    from ...core.features import OperationDocument
     from ...core.operations import Operation
     from ...core.request import Request
-    from ...core.resources import Route
 
-__all__ = ["Alternative", "Requirement", "Security", "authenticate", "requirements", "requires"]
+__all__ = [
+    "Alternative",
+    "Requirement",
+    "Security",
+    "SecurityRequirement",
+    "authenticate",
+    "requirements",
+    "requires",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,22 +105,104 @@ def requires(*schemes: Alternative, scopes: Iterable[str] = ()) -> Callable[[F],
 Resolved = tuple[Requirement, ...] | None
 
 
-class Security:
-    """The security of one application: schemes, resolved requirements, the guard.
+class SecurityRequirement(Feature):
+    """An operation's resolved security requirement (an operation feature).
 
-    :class:`~heron.Api` owns one, as ``api.security``; it resolves each
-    operation's requirement when its resource is registered and enforces it as
-    the application's first guard.
+    Args:
+        alternatives: The requirement: alternatives tried in order; ``()`` public.
+        differs: Whether it differs from the application's (documented on
+            the operation, OpenAPI 3.1 §4.8.10 ``security``).
+        realm: The realm of challenges for schemes without their own.
+    """
+
+    stage: ClassVar[int] = Stage.AUTHENTICATE
+
+    def __init__(self, alternatives: tuple[Requirement, ...], differs: bool, realm: str) -> None:
+        self.alternatives = alternatives
+        self.differs = differs
+        self.realm = realm
+
+    def document(self, doc: OperationDocument) -> None:
+        """Add ``security`` (when it differs from the document's) and the 401/403 responses."""
+        notes = doc.notes.setdefault(_NOTES, _Used())
+        if self.differs:
+            doc.operation["security"] = notes.objects(self.alternatives, doc.openapi_version)
+        if not self.alternatives:
+            return
+        responses = doc.operation["responses"]
+        responses.setdefault("401", "Unauthorized")
+        notes.statuses.add(401)
+        if any(scopes for r in self.alternatives for _, scopes in r.schemes):
+            responses.setdefault("403", "Forbidden")
+            notes.statuses.add(403)
+        doc.operation["responses"] = dict(sorted(responses.items()))
+
+
+class _Enforced(SecurityRequirement):
+    """A requirement with something to check: authenticates before the handler."""
+
+    def before(self, req: Request, call: Call) -> None:
+        """Authenticate ``req``: set ``req.principal`` or refuse (401, 403)."""
+        authenticate(req, self.alternatives, self.realm)
+
+
+class _Used:
+    """What the operations of one document used: schemes, 401/403."""
+
+    def __init__(self) -> None:
+        self.schemes: dict[str, SecurityScheme] = {}
+        self.statuses: set[int] = set()
+
+    def objects(
+        self, resolved: Sequence[Requirement], openapi_version: str
+    ) -> list[dict[str, list[str]]]:
+        roles = not openapi_version.startswith("3.0")
+        objects: list[dict[str, list[str]]] = []
+        for requirement in resolved:
+            obj: dict[str, list[str]] = {}
+            for scheme, scopes in requirement.schemes:
+                self.schemes[scheme.name] = scheme
+                obj[scheme.name] = list(scopes) if scheme.scoped or roles else []
+            objects.append(obj)
+        return objects
+
+
+_NOTES = "heron.security"
+_WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "description": "A challenge for each scheme the operation accepts (RFC 9110 §11.6.1).",
+        "schema": {"type": "string"},
+    }
+}
+
+
+class Security:
+    """The security of one application: schemes, each operation's requirement (an extension).
+
+    :class:`~heron.Api` registers one, as ``api.security``: it resolves each
+    operation's requirement when its resource is registered, gives the
+    operation a :class:`SecurityRequirement` feature that enforces it before
+    the guards, and documents the schemes (``components.securitySchemes``),
+    the application's requirement (the top-level ``security``) and each
+    operation's (OpenAPI 3.1 §4.8.30). In OpenAPI 3.0 only ``oauth2`` and
+    ``openIdConnect`` requirements list scopes; roles of other schemes are
+    enforced but cannot be documented.
 
     Args:
         default: The application's requirement (``Api(security=...)``).
+        realm: The realm of challenges for schemes without their own.
     """
 
-    def __init__(self, default: Iterable[Alternative] | None = None) -> None:
+    name = "security"
+
+    def __init__(self, default: Iterable[Alternative] | None = None, realm: str = "api") -> None:
         #: Every scheme used, by component name.
         self.schemes: dict[str, SecurityScheme] = {}
         self.default = self._register(requirements(default))
-        self._resolved: dict[int, tuple[Operation, Resolved]] = {}
+        self.realm = realm
+
+    def init_app(self, api: Any) -> None:
+        """Nothing to register: requirements are bound to operations as they are registered."""
 
     def _register(self, resolved: Resolved) -> Resolved:
         for requirement in resolved or ():
@@ -122,56 +213,75 @@ class Security:
                 scheme.check_scopes(scopes)
         return resolved
 
-    def resolve(self, route: Route, blueprint: Blueprint | None = None) -> None:
-        """Resolve the requirement of each operation of ``route``, once.
+    def operation_features(self, site: BindSite, blueprint: Any) -> list[SecurityRequirement]:
+        """Resolve the operation's requirement, once (a feature provider).
 
         The operation's :func:`requires`, else the resource's ``security``,
-        else the blueprint's, else the application's. Heron's own routes (the
-        OpenAPI document and Swagger UI, which must load before anyone can
-        authorize in it) stay public.
+        else the blueprint's, else the application's. Routes serving the API's
+        own documentation (the OpenAPI document and Swagger UI, which must
+        load before anyone can authorize in it) stay public.
 
         Raises:
             ValueError: If a scheme name repeats or a scope is unknown.
             TypeError: If a declaration is malformed.
         """
-        from ...docs.openapi.resources import OpenAPIDocument
-        from ...docs.swagger_ui import SwaggerUI, SwaggerUIAssets
-
-        builtin = isinstance(route.resource, (OpenAPIDocument, SwaggerUI, SwaggerUIAssets))
-        for op in route.operations.values():
-            if id(op) in self._resolved:
-                continue
-            declared = (
-                getattr(op.handler, "__heron_security__", None),
-                getattr(route.resource, "security", None),
-                getattr(blueprint, "security", None),
-            )
-            resolved = self.default
-            for candidate in declared:
-                if candidate is not None:
-                    resolved = requirements(candidate)
-                    break
-            self._resolved[id(op)] = (op, () if builtin else self._register(resolved))
+        declared = (
+            getattr(site.handler, "__heron_security__", None),
+            getattr(site.resource, "security", None),
+            getattr(blueprint, "security", None),
+        )
+        resolved = self.default
+        for candidate in declared:
+            if candidate is not None:
+                resolved = requirements(candidate)
+                break
+        resolved = () if site.documentation else self._register(resolved)
+        if resolved is None or (resolved == self.default and not resolved):
+            return []
+        kind = _Enforced if resolved else SecurityRequirement
+        return [kind(resolved, resolved != self.default, self.realm)]
 
     def requirement(self, op: Operation) -> Resolved:
-        """Return the resolved requirement of ``op`` (the default if unregistered)."""
-        entry = self._resolved.get(id(op))
-        return self.default if entry is None else entry[1]
+        """Return the resolved requirement of ``op`` (the default if it has none of its own)."""
+        for feature in op.features:
+            if isinstance(feature, SecurityRequirement):
+                return feature.alternatives
+        return self.default
 
-    def guard(self, req: Request, op: Operation) -> None:
-        """Authenticate ``req`` for ``op``: set ``req.principal`` or refuse.
+    def document_spec(self, doc: SpecDocument) -> None:
+        """Add the schemes used, the top-level ``security`` and the 401/403 components."""
+        notes = doc.notes.setdefault(_NOTES, _Used())
+        if self.default:
+            doc.fields["security"] = notes.objects(self.default, doc.openapi_version)
+        for name, scheme in notes.schemes.items():
+            doc.component("securitySchemes", name, scheme.to_openapi)
+        if 401 in notes.statuses:
+            doc.component(
+                "responses",
+                "Unauthorized",
+                lambda: _challenge_response(
+                    doc,
+                    "Authentication is required, or the credentials sent were rejected;"
+                    " `WWW-Authenticate` says how to authenticate (RFC 9110 §15.5.2).",
+                ),
+            )
+        if 403 in notes.statuses:
+            doc.component(
+                "responses",
+                "Forbidden",
+                lambda: _challenge_response(
+                    doc,
+                    "The credentials lack a scope or role this operation requires"
+                    " (RFC 9110 §15.5.4, RFC 6750 §3.1).",
+                ),
+            )
 
-        Raises:
-            Unauthorized: 401 with ``WWW-Authenticate`` (RFC 9110 §15.5.2).
-            Forbidden: 403 when the credentials lack a scope (RFC 6750 §3.1).
-        """
-        entry = self._resolved.get(id(op))
-        alternatives = self.default if entry is None else entry[1]
-        if alternatives:
-            authenticate(req, alternatives)
+
+def _challenge_response(doc: SpecDocument, description: str) -> dict[str, Any]:
+    return {**doc.error_response(description), "headers": _WWW_AUTHENTICATE}
 
 
-def authenticate(req: Request, alternatives: Sequence[Requirement]) -> None:
+def authenticate(req: Request, alternatives: Sequence[Requirement], realm_default: str) -> None:
     """Try each alternative in order; the first that succeeds sets the principal.
 
     Each scheme reads and verifies the request once, however many alternatives
@@ -207,7 +317,6 @@ def authenticate(req: Request, alternatives: Sequence[Requirement]) -> None:
     rejected = [a for a in attempts.values() if a.error]
     if anonymous and not rejected:
         return
-    realm_default = req.api.title
     if insufficient and not rejected:
         challenges = [
             c
