@@ -27,11 +27,11 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 from conftest import ROOT
 from heron import Api, Blueprint, NotAcceptable, Request, Resource, arguments, response
 from heron.core.arguments import query_pairs
-from heron.core.request import read_content
 from heron.core.response import Response as HeronResponse
 from heron.core.routing import MatchKind
 from heron.http.negotiation import MEMO_SIZE, select_renderer
 from heron.media import MediaHandler
+from heron.media.content import read_content
 
 # -- routing: the compiled table answers as Werkzeug's adapter does ---------------------------
 

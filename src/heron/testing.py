@@ -8,7 +8,7 @@ from werkzeug.test import Client
 from werkzeug.test import TestResponse as _WZTestResponse
 
 if TYPE_CHECKING:
-    from .app import Api
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["TestClient", "TestResponse"]
 
@@ -33,5 +33,5 @@ class TestClient(Client):
 
     __test__ = False
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: WSGIApplication) -> None:
         super().__init__(api, response_wrapper=TestResponse)

@@ -22,10 +22,10 @@ from werkzeug.http import parse_list_header
 
 from ..http.negotiation import Memo, select_parser
 from ..media.base import MediaHandler
+from ..media.content import content_sent, read_content
 from .features import BindSite, Call, Feature, Stage
 from .fields import takes_files
 from .operations import Argument, Operation
-from .request import content_sent, read_content
 from .validation import BODY_REQUIRED, InvalidArguments
 
 if TYPE_CHECKING:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from .scaffold import Scaffold
 
 if TYPE_CHECKING:
-    from ..extensions.security import Alternative
     from ..media.base import MediaHandler
 
 __all__ = ["Blueprint"]
@@ -43,7 +42,7 @@ class Blueprint(Scaffold):
         description: str | None = None,
         template_folder: str | os.PathLike[str] | None = None,
         media_handlers: Sequence[MediaHandler] | None = None,
-        security: Sequence[Alternative] | None = None,
+        security: Sequence[Any] | None = None,
     ) -> None:
         if "." in name:
             raise ValueError("A blueprint name cannot contain '.'")

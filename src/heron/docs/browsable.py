@@ -32,6 +32,8 @@ from ..http.errors import status_phrase
 from ..media.base import MediaHandler
 
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Request as WZRequest
+
     from ..core.operations import Operation
     from ..core.request import Request
     from ..core.resources import Route
@@ -172,25 +174,26 @@ class HTMLHandler(MediaHandler):
         )
         return page.encode("utf-8")
 
-    def render(self, data: Any, req: Request, status: int) -> bytes:
-        """Return the browsable page of the resource ``req`` addressed.
+    def render(self, data: Any, request: WZRequest, status: int) -> bytes:
+        """Return the browsable page of the resource ``request`` addressed.
 
         Args:
             data: The representation's data, already dumped.
-            req: The request; its ``route`` and ``operation`` give the methods,
-                summary, links and forms.
+            request: The request (Heron's); its ``route`` and ``operation``
+                give the methods, summary, links and forms.
             status: The response status.
 
         Returns:
             The page, UTF-8.
         """
+        req = cast("Request", request)
         if req.route is None or req.operation is None:
             return self.serialize(data)
         context = self.page_context(data, req, status)
         template = _site(req).templates.get_template(self.template)
         return template.render(context).encode("utf-8")
 
-    def render_problem(self, problem: Any, req: Request, status: int) -> tuple[bytes, str]:
+    def render_problem(self, problem: Any, request: WZRequest, status: int) -> tuple[bytes, str]:
         """Return an HTML error page for ``problem`` (RFC 9457 §3.1 members shown).
 
         The page also carries ``problem`` as JSON in a data block,
@@ -200,12 +203,13 @@ class HTMLHandler(MediaHandler):
         Args:
             problem: The problem details object, or whatever the application's
                 problem formatter returned (shown as JSON when not a dict).
-            req: The request that failed.
+            request: The request that failed (Heron's).
             status: The response status.
 
         Returns:
             The page (UTF-8) and ``text/html; charset=utf-8``.
         """
+        req = cast("Request", request)
         from jinja2.utils import htmlsafe_json_dumps
 
         members = dict(problem) if isinstance(problem, Mapping) else {}

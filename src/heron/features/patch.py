@@ -33,11 +33,11 @@ import marshmallow as ma
 
 from ..core.features import BindSite, Call, Feature, Stage, declare
 from ..core.operations import Argument, schema_instance
-from ..core.request import content_sent, read_content
 from ..core.validation import BODY_REQUIRED, flatten_errors
 from ..http.errors import BadRequest, Conflict, NotFound, UnprocessableContent
 from ..http.negotiation import Memo, select_parser
 from ..media.base import MediaHandler
+from ..media.content import content_sent, read_content
 from ..media.json import JSONHandler
 from ._resolve import path_only_get, read_through_get, resource_method
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from ..core.request import read_content
+from werkzeug.wrappers import Request
 
-if TYPE_CHECKING:
-    from ..core.request import Request
+from .content import read_content
 
 __all__ = ["MediaHandler", "MediaRegistry"]
 

@@ -18,7 +18,7 @@ from ..http.errors import ContentTooLarge
 from .base import MediaHandler
 
 if TYPE_CHECKING:
-    from ..core.request import Request
+    from werkzeug.wrappers import Request
 
 __all__ = ["FormHandler", "MultipartHandler"]
 
