@@ -265,7 +265,11 @@ def check_signature(site: BindSite) -> None:
     """
     try:
         signature = inspect.signature(site.handler)
-    except (TypeError, ValueError):  # no signature to read (a builtin): trust it
+    except ValueError:  # a method defined without ``self``: it cannot take anything
+        raise ValueError(
+            f"{site.name}() must take the request as its first parameter (req), after self"
+        ) from None
+    except TypeError:  # no signature to read (a builtin): trust it
         return
     params = list(signature.parameters.values())
     first = next((p for p in params if p.kind is not p.KEYWORD_ONLY), None)
@@ -289,14 +293,14 @@ def check_signature(site: BindSite) -> None:
             if name not in named:
                 raise ValueError(
                     f"{site.name}() has no parameter {name!r}, which {by} passes to it;"
-                    f" add {name!r} to its parameters" + _hint(name, named, "parameters")
+                    f" add {name!r} to its parameters" + _hint(name, named)
                 )
     for name, param in named.items():
         if param.default is param.empty and name not in supplied:
             raise ValueError(
                 f"{site.name}() requires the parameter {name!r}, which nothing passes to it"
                 + _passed(site, supplied)
-                + _hint(name, supplied, "passed")
+                + _KNOWN.get(name, _hint(name, supplied))
             )
 
 
@@ -307,7 +311,14 @@ def _passed(site: BindSite, supplied: Mapping[str, str]) -> str:
     return f"; it gets {listed}"
 
 
-def _hint(name: str, candidates: Iterable[str], what: str) -> str:
+#: What a handler finds elsewhere than in its keyword arguments.
+_KNOWN = {
+    "principal": "; the caller is req.principal (set by the operation's security requirement)",
+    "session": "; the session is req.session (the Sessions extension)",
+}
+
+
+def _hint(name: str, candidates: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, list(candidates), n=1)
