@@ -153,26 +153,36 @@ class Dispatcher:
         )
 
     def _compile(self, op: Operation, chain: Chain) -> Pipeline:
-        """Compile the phases of ``op``'s features, with the scope's guards at their stage."""
+        """Compile the phases of ``op``'s features, with the scope's guards at their stage.
+
+        Each ``before`` phase is paired with the ``finish`` phases of the
+        features after it: a response it answers with goes through those
+        (a 304 gets the caching policy a 200 would have had).
+        """
         pipe = op.pipeline
-        before: list[Callable[..., Any]] = []
+        steps: list[tuple[Callable[..., Any] | None, Callable[..., Any] | None]] = []
         after: list[Callable[..., Any]] = []
-        finish: list[Callable[..., Any]] = []
         guards = chain.guards
         for feature in op.features:
             if guards and feature.stage > Stage.GUARD:
-                before.append(_guard_step(guards))
+                steps.append((_guard_step(guards), None))
                 guards = ()
             has_before, has_after, has_finish = phases(feature)
-            if has_before:
-                before.append(feature.before)
+            steps.append(
+                (feature.before if has_before else None, feature.finish if has_finish else None)
+            )
             if has_after:
                 after.append(feature.after)
-            if has_finish:
-                finish.append(feature.finish)
         if guards:
-            before.append(_guard_step(guards))
-        pipe.before, pipe.after, pipe.finish = tuple(before), tuple(after), tuple(finish)
+            steps.append((_guard_step(guards), None))
+        before: list[Callable[..., Any]] = []
+        tails: list[tuple[Callable[..., Any], ...]] = []
+        for i, (step, _) in enumerate(steps):
+            if step is not None:
+                before.append(step)
+                tails.append(tuple(f for _, f in steps[i + 1 :] if f is not None))
+        pipe.before, pipe.tails, pipe.after = tuple(before), tuple(tails), tuple(after)
+        pipe.finish = tuple(f for _, f in steps if f is not None)
         pipe.version = self.app.version_stamp
         return pipe
 
@@ -270,13 +280,16 @@ class Dispatcher:
             if early is not None:
                 if isinstance(early, HTTPError):  # answered as if raised, without unwinding
                     return self.handle_exception(req, early)
-                return early  # type: ignore[no-any-return]
+                resp: Response = early
+                for later in pipe.tails[pipe.before.index(step)]:
+                    resp = later(req, call, resp)
+                return resp
         rv = op.handler(req, **call.kwargs)
         for step in pipe.after:
             rv = step(req, call, rv)
         resp = self.make_response(req, op, rv, call.renderer, call.media_type)
-        for step in pipe.finish:
-            resp = step(req, call, resp)
+        for finish in pipe.finish:
+            resp = finish(req, call, resp)
         return resp
 
     def _unmatched(self, req: Request, match: RouteMatch) -> Response:

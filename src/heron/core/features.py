@@ -17,7 +17,9 @@ feature it is:
    :meth:`~OperationFeature.before` runs before the handler (it may answer
    in its place or refuse), :meth:`~OperationFeature.after` transforms what the
    handler returned, :meth:`~OperationFeature.finish` the response built from
-   it. A phase a feature does not override is never called.
+   it. A response a ``before`` phase answers with goes through the ``finish``
+   phases of the features after it (a 304 gets the caching policy a 200
+   would have). A phase a feature does not override is never called.
 3. **Documenting**: :meth:`~OperationFeature.document` adds what the feature
    does to the operation's OpenAPI Operation Object, through the
    :class:`OperationDocument` the documentation layer hands it.

@@ -127,15 +127,18 @@ class Pipeline:
     Attributes:
         version: The application version the phases were compiled for.
         before: The ``before`` phases, in stage order (guard hooks included).
+        tails: For each ``before`` phase, the ``finish`` phases of the
+            features after it (a response it answers with goes through them).
         after: The ``after`` phases.
         finish: The ``finish`` phases.
     """
 
-    __slots__ = ("after", "before", "finish", "version")
+    __slots__ = ("after", "before", "finish", "tails", "version")
 
     def __init__(self) -> None:
         self.version = -1
         self.before: tuple[Callable[..., Any], ...] = ()
+        self.tails: tuple[tuple[Callable[..., Any], ...], ...] = ()
         self.after: tuple[Callable[..., Any], ...] = ()
         self.finish: tuple[Callable[..., Any], ...] = ()
 
