@@ -1,10 +1,12 @@
-"""Heron works with marshmallow 3.x as well as 4.x (pyproject allows both)."""
+"""Heron works on the lowest releases pyproject allows: marshmallow 3.x, the oldest Werkzeug."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import re
+import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
@@ -58,6 +60,73 @@ def test_module_suites_pass_on_marshmallow_3(tmp_path: Path) -> None:
     assert version("marshmallow").startswith("4.")  # really another version
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+#: Module tests of routing and dispatch: what reads Werkzeug most.
+WERKZEUG_SUITES = [
+    "tests/test_werkzeug.py",
+    "tests/test_routing.py",
+    "tests/test_fast_path.py",
+    "tests/test_resources.py",
+    "tests/test_hooks.py",
+    "tests/test_errors.py",
+]
+
+
+def _lowest(requirement_name: str) -> str:
+    """Return the lowest version pyproject.toml allows for a dependency (its ``>=`` bound)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        if requirement.lower().startswith(requirement_name):
+            found = re.search(r">=\s*([\w.]+)", requirement)
+            assert found is not None, requirement
+            return found.group(1)
+    raise AssertionError(f"{requirement_name} is not a dependency")
+
+
+@pytest.mark.external
+def test_routing_and_dispatch_pass_on_the_lowest_werkzeug(tmp_path: Path) -> None:
+    """Install the lowest allowed Werkzeug beside the suite and run the routing tests on it."""
+    lowest = _lowest("werkzeug")
+    target = tmp_path / "wz"
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            f"werkzeug=={lowest}.0" if lowest.count(".") == 1 else f"werkzeug=={lowest}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    require(
+        install.returncode == 0, f"could not install Werkzeug {lowest}: {install.stderr[-500:]}"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), str(ROOT)])}
+    probe = subprocess.run(
+        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('werkzeug'))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip().startswith(lowest), probe.stdout
+    assert version("werkzeug") != probe.stdout.strip()  # really another version
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *WERKZEUG_SUITES],
         cwd=ROOT,
         env=env,
         capture_output=True,

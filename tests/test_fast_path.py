@@ -165,6 +165,8 @@ def werkzeug_answer(api: Api, environ: dict[str, Any], method: str) -> tuple[Any
         return ("redirect", redirect.new_url)
     except HTTPException as exc:
         return ("error", exc.code)
+    except ValueError:  # Werkzeug before 3.1.9: int() refused a path value of 5000 digits
+        return ("error", 404)  # what 3.1.9 answers: no rule matches
     route = next(r for r in api.router if r.endpoint == endpoint)
     kind = "full" if method in route.operations else "partial"
     return (kind, endpoint, dict(values))
