@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
-import re
-import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from conftest import ROOT, require
 
