@@ -16,10 +16,10 @@ from conftest import ROOT, require
 
 #: Module tests that exercise marshmallow most (loading, dumping, spec generation).
 SUITES = [
-    "tests/test_validation.py",
-    "tests/test_resources.py",
-    "tests/test_openapi.py",
-    "tests/test_html.py",
+    "tests/core/test_validation.py",
+    "tests/core/test_resources.py",
+    "tests/docs/test_openapi.py",
+    "tests/docs/test_html.py",
 ]
 
 
@@ -71,12 +71,12 @@ def test_module_suites_pass_on_marshmallow_3(tmp_path: Path) -> None:
 
 #: Module tests of routing and dispatch: what reads Werkzeug most.
 WERKZEUG_SUITES = [
-    "tests/test_werkzeug.py",
-    "tests/test_routing.py",
-    "tests/test_fast_path.py",
-    "tests/test_resources.py",
-    "tests/test_hooks.py",
-    "tests/test_errors.py",
+    "tests/core/test_werkzeug.py",
+    "tests/core/test_routing.py",
+    "tests/core/test_fast_path.py",
+    "tests/core/test_resources.py",
+    "tests/core/test_hooks.py",
+    "tests/http/test_errors.py",
 ]
 
 

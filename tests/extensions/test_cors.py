@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request as WZRequest
 from werkzeug.wrappers import Response as WZResponse
 
 from heron import CORS, Api, APIKey, Blueprint, Resource, abort, arguments, requires
-from tests.test_security import serve
+from tests.extensions.test_security import serve
 
 APP = "https://app.example"
 EVIL = "https://evil.example"

@@ -621,7 +621,7 @@ def test_patch_over_http() -> None:
 
     from conftest import heron_server
 
-    with heron_server("tests.test_patch:live_api") as base:
+    with heron_server("tests.features.test_patch:live_api") as base:
         host, port = base.removeprefix("http://").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
 

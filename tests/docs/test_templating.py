@@ -15,7 +15,7 @@ from heron import Api, Blueprint, Request, Resource, Response, response
 from heron.docs.templating import Templates, render_template
 from heron.features.static import StaticFiles, mount_static
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fetch(client: Client, path: str, method: str = "GET", **kwargs: Any) -> Any:

@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, free_port, require, wait_for_port
-from test_ratelimit_redis import redis, redis_url
+from tests.extensions.test_ratelimit_redis import redis, redis_url
 
 __all__ = ["redis", "redis_url"]  # the fixtures, shared with test_ratelimit_redis
 

@@ -489,7 +489,7 @@ def test_a_client_follows_the_link_header_over_http() -> None:
 
     from conftest import heron_server
 
-    with heron_server("tests.test_pagination:live_api") as base:
+    with heron_server("tests.features.test_pagination:live_api") as base:
         seen: list[int] = []
         url: str | None = f"{base}/items?tag=x"
         pages = 0

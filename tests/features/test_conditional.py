@@ -579,7 +579,7 @@ live_api, _live_store = make_api()
 def test_conditional_get_and_put_over_http() -> None:
     from conftest import heron_server
 
-    with heron_server("tests.test_conditional:live_api") as base:
+    with heron_server("tests.features.test_conditional:live_api") as base:
         host, port = base.removeprefix("http://").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
         conn.request("GET", "/items/1")

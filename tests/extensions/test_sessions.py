@@ -15,7 +15,7 @@ import itsdangerous
 import pytest
 
 from heron import Api, Resource, Sessions, abort
-from tests.test_security import serve
+from tests.extensions.test_security import serve
 
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
 

@@ -798,7 +798,7 @@ def test_the_petstore_spec_lists_every_media_type(version: str, tmp_path: Any) -
     assert {"application/problem+json", "application/problem+yaml"} <= set(problems)
     readers = [h.media_type for h in api.media.parsers()]
     # Patch documents, uploads and files have media types of their own
-    # (tests/test_patch.py, tests/test_files.py).
+    # (tests/features/test_patch.py, tests/features/test_files.py).
     own_media_types = {"patchPet", "updatePetPhoto", "getPetPhoto"}
     for path_item in spec["paths"].values():
         for method, op in path_item.items():

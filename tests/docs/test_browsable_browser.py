@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from conftest import heron_server
-from webdriver import Browser, WebDriverError, browser
+from tests.webdriver import Browser, WebDriverError, browser
 
 __all__ = ["Browser", "WebDriverError", "browser"]  # test_security imports browser from here
 

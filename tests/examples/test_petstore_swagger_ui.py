@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from conftest import heron_server
-from webdriver import Browser, browser
+from tests.webdriver import Browser, browser
 
 pytestmark = [pytest.mark.live, pytest.mark.external]
 
