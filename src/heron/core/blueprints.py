@@ -62,19 +62,19 @@ class Blueprint(Scaffold):
         for app in self.apps:
             app._changed()
 
-    def add_resource(
-        self,
-        resource: Any,
-        rule: str,
-        *,
-        endpoint: str | None = None,
-        include_in_schema: bool = True,
-    ) -> None:
+    def add_resource(self, resource: Any, rule: str, **options: Any) -> None:
         """Record a resource (class or instance) at ``rule``, below the prefix.
 
         It is registered on the application with the blueprint
-        (:meth:`heron.Api.register_blueprint`).
+        (:meth:`heron.Api.register_blueprint`), then checked as any resource.
+
+        Args:
+            resource: A :class:`~heron.Resource` subclass or instance.
+            rule: A Werkzeug rule, below the blueprint's prefix.
+            **options: ``endpoint`` and ``include_in_schema``, as
+                :meth:`heron.Api.add_resource` takes them.
         """
-        self.deferred.append(
-            (resource, rule, {"endpoint": endpoint, "include_in_schema": include_in_schema})
-        )
+        unknown = set(options) - {"endpoint", "include_in_schema"}
+        if unknown:
+            raise TypeError(f"add_resource() got unexpected options: {', '.join(sorted(unknown))}")
+        self.deferred.append((resource, rule, options))

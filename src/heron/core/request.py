@@ -10,13 +10,14 @@ never reads its ``Host`` never parses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.wrappers import Request as _WZRequest
 from werkzeug.wsgi import get_content_length
+
+from ._lazy import lazy as _lazy
 
 if TYPE_CHECKING:
     from werkzeug.routing import MapAdapter
@@ -26,39 +27,6 @@ if TYPE_CHECKING:
     from .resources import Route
 
 __all__ = ["Request", "wsgi_path"]
-
-T = TypeVar("T")
-
-
-class _lazy(Generic[T]):  # noqa: N801 - used like ``property``
-    """A non-data descriptor computing an attribute once, on first read.
-
-    The value is stored in the instance's ``__dict__`` under the same name, so
-    later reads never reach the descriptor (unlike Werkzeug's
-    ``cached_property``, a data descriptor called on every read), and an
-    assignment simply replaces it.
-    """
-
-    def __init__(self, func: Callable[[Any], T]) -> None:
-        self.func = func
-        self.name = func.__name__
-        self.__doc__ = func.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> _lazy[T]: ...
-
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> T: ...
-
-    def __get__(self, obj: object | None, owner: type | None = None) -> T | _lazy[T]:
-        if obj is None:
-            return self
-        value = self.func(obj)
-        obj.__dict__[self.name] = value
-        return value
 
 
 def wsgi_path(environ: dict[str, Any], key: str = "PATH_INFO") -> str:

@@ -325,6 +325,42 @@ def _hint(name: str, candidates: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _site(
+    resource: Any,
+    rule: str,
+    path_params: tuple[str, ...],
+    op: Operation,
+    operations: Mapping[str, Operation],
+    media_registry: MediaRegistry,
+    format_param: str | None,
+    memo: Memo[MediaHandler] | None,
+    unknown: str,
+    *,
+    negotiate: bool,
+    documentation: bool,
+) -> BindSite:
+    """Return the binding site of ``op``, as the operation record stands."""
+    return BindSite(
+        resource=resource,
+        method=op.method,
+        handler=op.handler,
+        rule=rule,
+        path_params=path_params,
+        arguments=list(op.arguments),
+        responses=list(op.responses),
+        operations=operations,
+        unknown=unknown,
+        format_param=format_param,
+        memo=memo,
+        media=op.media or media_registry,
+        app_media=media_registry,
+        negotiate=negotiate,
+        documentation=documentation,
+        content=op.content,
+        content_types=op.content_types,
+    )
+
+
 def build_route(
     resource: Any,
     rule: str,
@@ -387,23 +423,10 @@ def build_route(
     }
     operations: dict[str, Operation] = {}
     for method, op in base.items():
-        site = BindSite(
-            resource=resource,
-            method=method,
-            handler=op.handler,
-            rule=rule,
-            path_params=path_params,
-            arguments=list(op.arguments),
-            responses=list(op.responses),
-            operations=base,
-            unknown=default_unknown,
-            format_param=format_param,
-            memo=memo,
-            media=op.media or media_registry,
-            app_media=media_registry,
-            negotiate=negotiate,
-            documentation=documentation,
-        )
+        site = _site(
+            resource, rule, path_params, op, base, media_registry, format_param, memo,
+            default_unknown, negotiate=negotiate, documentation=documentation,
+        )  # fmt: skip
         declared: list[OperationFeature] = [DeclaredMediaType()]
         declared.extend(_declarations(op.handler).features)
         for provider in providers:
@@ -455,25 +478,11 @@ def with_features(
     operations: dict[str, Operation] = {}
     originals = {m: op for m, op in route.operations.items() if m != "HEAD"}
     for method, op in originals.items():
-        site = BindSite(
-            resource=route.resource,
-            method=method,
-            handler=op.handler,
-            rule=route.rule,
-            path_params=path_params,
-            arguments=list(op.arguments),
-            responses=list(op.responses),
-            operations=originals,
-            unknown=unknown,
-            format_param=format_param,
-            memo=memo,
-            media=op.media or media_registry,
-            app_media=media_registry,
-            negotiate=op.negotiate,
+        site = _site(
+            route.resource, route.rule, path_params, op, originals, media_registry,
+            format_param, memo, unknown, negotiate=op.negotiate,
             documentation=route.documentation,
-            content=op.content,
-            content_types=op.content_types,
-        )
+        )  # fmt: skip
         operations[method] = bind_features(
             op, site, provider.operation_features(site, blueprint), check=False
         )

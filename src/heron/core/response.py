@@ -21,18 +21,19 @@ at one boundary (:func:`adopt`), so the pipeline sees one type.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as _WZResponse
+
+from ._lazy import lazy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
 __all__ = ["Fields", "Response", "adopt", "add_vary", "lean_fields", "status_line"]
 
-T = TypeVar("T")
 #: Header fields as WSGI lists them: ``(name, value)`` pairs, in order.
 Fields = list[tuple[str, str]]
 #: Fields Werkzeug's ``Response`` computes or rewrites when it sends a response:
@@ -93,35 +94,6 @@ def lean_fields(headers: Any) -> Fields | None:
             return None
         fields.append((name, value))
     return fields
-
-
-class _state(Generic[T]):  # noqa: N801 - used like ``property``
-    """Werkzeug's attribute ``name`` of a lean response, made from its fields on first read.
-
-    A non-data descriptor: the value is stored in the instance's ``__dict__``
-    under the same name, so later reads and assignments are plain attribute
-    operations, and a response Werkzeug's constructor built never reaches it.
-    """
-
-    def __init__(self, make: Callable[[Response], T]) -> None:
-        self.make = make
-        self.name = make.__name__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> _state[T]: ...
-
-    @overload
-    def __get__(self, obj: Response, owner: type | None = None) -> T: ...
-
-    def __get__(self, obj: Response | None, owner: type | None = None) -> T | _state[T]:
-        if obj is None:
-            return self
-        value = self.make(obj)
-        obj.__dict__[self.name] = value
-        return value
 
 
 class Response(_WZResponse):
@@ -201,30 +173,30 @@ class Response(_WZResponse):
 
     # -- Werkzeug's state, made from the lean one when first read ---------------------
 
-    @_state
+    @lazy
     def headers(self) -> Headers:
         """The header fields (Werkzeug's ``Headers``)."""
         return Headers(self._fields)
 
-    @_state
+    @lazy
     def _status_code(self) -> int:
         return self._code
 
-    @_state
+    @lazy
     def _status(self) -> str:
         return status_line(self._code)
 
-    @_state
+    @lazy
     def response(self) -> Iterable[bytes]:
         """The content, as Werkzeug's iterable."""
         return [self._body] if self._body else []
 
-    @_state
+    @lazy
     def direct_passthrough(self) -> bool:
         """Whether the iterable is passed through as it is (never, for a lean response)."""
         return False
 
-    @_state
+    @lazy
     def _on_close(self) -> list[Callable[[], Any]]:
         return []
 

@@ -50,16 +50,9 @@ class Scaffold:
 
     # -- resources -------------------------------------------------------------------
 
-    def add_resource(
-        self,
-        resource: Any,
-        rule: str,
-        *,
-        endpoint: str | None = None,
-        include_in_schema: bool = True,
-    ) -> Any:
-        """Register a resource (class or instance) at ``rule``."""
-        raise NotImplementedError
+    #: ``add_resource(resource, rule, *, endpoint=None, include_in_schema=True)``:
+    #: registers (application) or records (blueprint) a resource at ``rule``.
+    add_resource: Callable[..., Any]
 
     def route(
         self, rule: str, *, endpoint: str | None = None, include_in_schema: bool = True

@@ -125,14 +125,14 @@ class SwaggerUIRoutes:
     def init_app(self, api: Scaffold) -> None:
         """Register the page and its assets (documentation routes, left out of the spec)."""
         docs_path = self.page.docs_path
-        api.add_resource(  # type: ignore[call-arg]
+        api.add_resource(
             self.page,
             docs_path,
             endpoint="heron.docs",
             include_in_schema=False,
             documentation=True,
         )
-        api.add_resource(  # type: ignore[call-arg]
+        api.add_resource(
             SwaggerUIAssets(),
             f"{docs_path.rstrip('/')}/swagger-ui/<path:filename>",
             endpoint="heron.docs_assets",

@@ -89,7 +89,7 @@ class OpenAPIRoutes:
     def init_app(self, api: Scaffold) -> None:
         """Register the two routes."""
         for fmt in ("json", "yaml"):
-            api.add_resource(  # type: ignore[call-arg]
+            api.add_resource(
                 OpenAPIDocument(self.source, fmt),
                 f"{self.path}.{fmt}",
                 endpoint=f"heron.openapi_{fmt}",
