@@ -183,3 +183,61 @@ def test_extension_registry(events: list[Any]) -> None:
     assert client.get("/ok").headers["X-Count"] == "2"
     with pytest.raises(ValueError, match="already registered"):
         api.register_extension(Counter())
+
+
+def test_a_blueprints_error_handler_answers_for_its_routes_only() -> None:
+
+    api = Api()
+    shop = Blueprint("shop", url_prefix="/shop")
+
+    class Boom(Exception):
+        pass
+
+    @shop.error_handler(Boom)
+    def shop_boom(req: Any, exc: Boom) -> Any:
+        return Response(b"shop", status=418, content_type="text/plain")
+
+    @api.error_handler(Boom)
+    def app_boom(req: Any, exc: Boom) -> Any:
+        return Response(b"app", status=409, content_type="text/plain")
+
+    class Raises(Resource):
+        def get(self, req: Any) -> Any:
+            raise Boom()
+
+    shop.add_resource(Raises, "/boom", include_in_schema=False)
+    api.add_resource(Raises, "/boom", endpoint="AppBoom")
+    api.register_blueprint(shop)
+    client = api.test_client()
+    assert (client.get("/shop/boom").status_code, client.get("/shop/boom").data) == (418, b"shop")
+    assert (client.get("/boom").status_code, client.get("/boom").data) == (409, b"app")
+
+
+def test_an_extension_on_a_blueprint_replaces_the_applications_of_the_same_name() -> None:
+
+    class Stamp:
+        name = "stamp"
+
+        def __init__(self, value: str) -> None:
+            self.value = value
+
+        def init_app(self, target: Any) -> None:
+            target.after_request(self.stamp)
+
+        def stamp(self, req: Any, resp: Any) -> None:
+            resp.headers.add("X-Stamp", self.value)
+
+    class Hello(Resource):
+        def get(self, req: Any) -> Any:
+            return {}
+
+    api = Api()
+    api.register_extension(Stamp("app"))
+    shop = Blueprint("shop", url_prefix="/shop")
+    shop.register_extension(Stamp("shop"))
+    shop.add_resource(Hello, "/hello", include_in_schema=False)
+    api.add_resource(Hello, "/hello")
+    api.register_blueprint(shop)
+    client = api.test_client()
+    assert client.get("/shop/hello").headers.getlist("X-Stamp") == ["shop"]
+    assert client.get("/hello").headers.getlist("X-Stamp") == ["app"]
