@@ -149,7 +149,10 @@ class Response(_WZResponse):
         """
         if isinstance(headers, list):
             fields: Fields | None = [(n, v) for n, v in headers if n.lower() != "content-type"]
-            if any(n.lower() in _COMPUTED_FIELDS for n, _ in fields):  # type: ignore[union-attr]
+            if any(  # left to Werkzeug, which rewrites or refuses them
+                n.lower() in _COMPUTED_FIELDS or "\n" in v or "\r" in v
+                for n, v in fields  # type: ignore[union-attr]
+            ):
                 fields = None
         else:
             fields = lean_fields(headers)
