@@ -170,3 +170,36 @@ def test_handlers_taking_what_they_are_passed_or_keywords_are_accepted() -> None
     client = api.test_client()
     assert client.get("/items/3?q=x").json == {"item_id": 3, "q": "x", "extra": 1}
     assert client.delete("/items/3").status_code == 204
+
+
+def test_two_declarations_passing_one_keyword_are_refused() -> None:
+    api = Api()
+
+    class Items(Resource):
+        @paginate(name="query")
+        @arguments(Query, location="query")
+        @response(200, Pet, many=True)
+        def get(self, req: Request, query: Any) -> Any:
+            return []
+
+    with pytest.raises(ValueError) as refused:
+        api.add_resource(Items, "/items")
+    message = str(refused.value)
+    assert "Items.get" in message and "'query'" in message and "@paginate()" in message
+
+
+def test_two_declarations_reading_the_content_are_refused() -> None:
+    api = Api()
+
+    class Pets(Resource):
+        @response(200, Pet)
+        def get(self, req: Request, pet_id: int) -> Any:
+            return {"id": pet_id, "name": "Rex"}
+
+        @patch_body(Pet, name="first")
+        @patch_body(Pet, name="second")
+        def patch(self, req: Request, pet_id: int, first: Any, second: Any) -> Any:
+            return {}
+
+    with pytest.raises(ValueError, match=r"Pets\.patch: .*both read the content"):
+        api.add_resource(Pets, "/pets/<int:pet_id>")

@@ -123,12 +123,6 @@ class Call:
             self.kwargs = dict(self.path)
         self.kwargs[keyword] = value
 
-    def take(self, keyword: str) -> Any:
-        """Remove ``keyword`` from the handler's keyword arguments and return its value."""
-        if self.kwargs is self.path:
-            self.kwargs = dict(self.path)
-        return self.kwargs.pop(keyword)
-
 
 class OperationDocument(Protocol):
     """What a feature may add to the OpenAPI Operation Object of its operation.
