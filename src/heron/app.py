@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import marshmallow as ma
 from werkzeug.routing import BaseConverter
 
+from . import wsgi
 from .core.app import App, ProblemFormatter
 from .core.blueprints import Blueprint
 from .docs.browsable import BrowsableAPI
@@ -31,11 +32,8 @@ from .docs.openapi.resources import OpenAPIRoutes
 from .docs.swagger_ui import SwaggerUIRoutes
 from .docs.templating import Templates
 from .extensions.security import Alternative, Security
-from .wsgi import WSGIFrontEnd
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from .testing import TestClient
 
 __all__ = ["OPENAPI_VERSIONS", "Api"]
@@ -152,7 +150,6 @@ class Api(App):
             self.register_extension(
                 SwaggerUIRoutes(self.templates, title, self.docs_path, spec_path)
             )
-        self._wsgi = WSGIFrontEnd(self)
 
     def _changed(self) -> None:
         super()._changed()
@@ -198,9 +195,8 @@ class Api(App):
 
     # -- WSGI -------------------------------------------------------------------
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer one request (PEP 3333), through the WSGI front end."""
-        return self._wsgi(environ, start_response)
+    #: Answer one request (PEP 3333): the WSGI front end, :func:`heron.wsgi.serve`.
+    __call__ = wsgi.serve
 
     def test_client(self) -> TestClient:
         """Return a Werkzeug test client for this application."""

@@ -351,7 +351,7 @@ fetch(url, {
 @pytest.mark.external
 def test_cross_origin_fetch_in_chromium(tmp_path: Path) -> None:
     """A page on one origin POSTs JSON to the API on another: preflight, then the request."""
-    from test_browsable_browser import browser
+    from tests.docs.test_browsable_browser import browser
 
     received: list[Any] = []
     with serve(site) as page_origin, serve(site) as other_origin:

@@ -602,7 +602,7 @@ def test_challenges_over_http(api: Api) -> None:
 @pytest.mark.external
 def test_swagger_ui_authorize_button(api: Api, tmp_path: Path) -> None:
     """Authorize with an API key, then "Try it out": Swagger UI sends the key."""
-    from test_browsable_browser import browser
+    from tests.docs.test_browsable_browser import browser
 
     with serve(api) as base, browser(tmp_path) as b:
         b.get(f"{base}/docs")

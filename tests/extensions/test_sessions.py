@@ -297,7 +297,7 @@ post().then(post).then(j => { window.result = {cart: j, visible: document.cookie
 @pytest.mark.external
 def test_sessions_in_chromium(tmp_path: Path) -> None:
     """The default cookie (Secure, HttpOnly, SameSite=Lax) works on http://127.0.0.1."""
-    from test_browsable_browser import browser
+    from tests.docs.test_browsable_browser import browser
 
     with serve(build()) as base, browser(tmp_path) as b:
         b.get(f"{base}/cart")

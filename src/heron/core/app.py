@@ -118,6 +118,11 @@ class App(Scaffold):
         #: Negotiation outcomes remembered for this application (bounded).
         self.negotiation: Memo[MediaHandler] = Memo()
         self._dispatcher = Dispatcher(self)
+        #: ``handle(req) -> Response``: answer a request, the pipeline's one entry
+        #: (route, negotiate, run the operation's features and handler, render;
+        #: every error a problem details response, RFC 9457). Called by the front
+        #: ends; the dispatcher's own method, so a request costs no extra call.
+        self.handle: Callable[[Request], Response] = self._dispatcher.handle
 
     def _changed(self) -> None:
         """Note a change to routes, hooks, extensions or media handlers.
@@ -302,19 +307,3 @@ class App(Scaffold):
     def routes(self) -> Iterable[Route]:
         """Return the registered routes, in registration order."""
         return iter(self.router)
-
-    # -- the pipeline -------------------------------------------------------------
-
-    def handle(self, req: Request) -> Response:
-        """Answer ``req``: route, negotiate, run the operation's features and handler, render.
-
-        Every error becomes a problem details response (RFC 9457); hooks run
-        as :mod:`heron.core.hooks` says. Called by the front ends.
-
-        Args:
-            req: The request.
-
-        Returns:
-            The response.
-        """
-        return self._dispatcher.handle(req)

@@ -56,7 +56,6 @@ _JSON = JSONHandler()
 _NONE = MatchKind.NONE
 _REDIRECT = MatchKind.REDIRECT
 _RENDER = MediaHandler.render
-_EMPTY_CHAIN = Chain()
 
 
 def _unpack(op: Operation, rv: tuple[Any, ...]) -> tuple[Any, Any, Any]:
@@ -132,14 +131,15 @@ class Dispatcher:
 
     def chain(self, route: Route | None) -> Chain:
         """Return the hooks and error handlers that apply to requests of ``route``."""
-        app = self.app
-        if self._chains_version != app.version_stamp:
-            self._chains = {}
-            self._chains_version = app.version_stamp
         scope = route.blueprint if route is not None else None
-        found = self._chains.get(scope)
-        if found is None:
-            found = self._chains[scope] = self._flatten(scope)
+        if self._chains_version == self.app.version_stamp:
+            found = self._chains.get(scope)
+            if found is not None:
+                return found
+        else:
+            self._chains = {}
+            self._chains_version = self.app.version_stamp
+        found = self._chains[scope] = self._flatten(scope)
         return found
 
     def _flatten(self, scope: str | None) -> Chain:
@@ -197,16 +197,22 @@ class Dispatcher:
         registered during a request already runs on its response.
         """
         failure: BaseException | None = None
+        chain: Chain | None = None
         try:
             try:
                 resp = self._dispatch(req)
             except Exception as exc:  # noqa: BLE001 - every error becomes a response
                 failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
                 resp = self.handle_exception(req, exc)
-            after = self.chain(req.route).after
-            if after:
+            route = req.route
+            chain = self._chains.get(route.blueprint if route is not None else None)
+            if chain is None or self._chains_version != self.app.version_stamp:
+                chain = self.chain(route)  # read again: a hook registered meanwhile runs
+            if chain.after:
+                if isinstance(resp, Response):
+                    resp.settle()  # hooks are handed Werkzeug's Response, state and all
                 try:
-                    for hook in after:
+                    for hook in chain.after:
                         resp = adopt(hook(req, resp) or resp)  # type: ignore[assignment]
                 except Exception as exc:  # noqa: BLE001
                     failure = exc if not isinstance(exc, (HTTPError, HTTPException)) else None
@@ -216,9 +222,10 @@ class Dispatcher:
             failure = exc
             raise
         finally:
-            teardown = self.chain(req.route).teardown
-            if teardown:
-                for last in teardown:
+            if chain is None:
+                chain = self.chain(req.route)
+            if chain.teardown:
+                for last in chain.teardown:
                     try:
                         last(req, failure)
                     except Exception:  # noqa: BLE001 - teardown must reach every hook
@@ -233,7 +240,9 @@ class Dispatcher:
             return Response.no_content(204, {"Allow": ALL_METHODS})
         match, values = app.router.lookup(environ, method)
         route = req.route = match.route
-        chain = self.chain(route)
+        chain = self._chains.get(route.blueprint if route is not None else None)
+        if chain is None or self._chains_version != app.version_stamp:
+            chain = self.chain(route)
         if chain.before:
             for before in chain.before:
                 early = before(req)
@@ -354,26 +363,48 @@ class Dispatcher:
         spec = op.success if status == op.success.status else op.responses_by_status.get(status)
         if spec is not None and spec.schema is not None:
             rv = spec.schema.dump(rv)
-        resp: Response | None = None
-        if type(status) is int:
-            code = status
-        else:  # a status line, an HTTPStatus: Werkzeug reads it
-            resp = Response(status=status, headers=headers)
-            code = resp.status_code
-        body, content_type = self._render(req, op, rv, renderer, media_type, code)
-        if resp is None:
-            fields = lean_fields(headers)
-            if fields is not None:
-                fields.append(("Content-Type", content_type))
-                if renderer is not None:
-                    fields.append(("Vary", "Accept"))
-                fields.append(("Content-Length", str(len(body))))
-                return Response.lean(code, fields, body)
-            resp = Response(status=code, headers=headers)
+        if type(status) is not int:  # a status line, an HTTPStatus: Werkzeug reads it
+            return self._werkzeug_response(req, op, rv, renderer, media_type, status, headers)
+        if renderer is not None and type(renderer).render is _RENDER:  # the request plays no part
+            body = renderer.serialize(rv)
+            content_type = media_type
+        else:
+            body, content_type = self._render(req, op, rv, renderer, media_type, status)
+        if type(body) is not bytes and isinstance(body, str):
+            body = body.encode()
+        fields = lean_fields(headers) if headers is not None else []
+        if fields is None:
+            return self._werkzeug_response(req, op, body, renderer, content_type, status, headers)
+        fields.append(("Content-Type", content_type))
         if renderer is not None:
-            resp.vary.add("Accept")
+            # The representation was chosen by Accept (RFC 9110 §12.5.5).
+            fields.append(("Vary", "Accept"))
+        fields.append(("Content-Length", str(len(body))))
+        return Response.lean(status, fields, body)
+
+    def _werkzeug_response(
+        self,
+        req: Request,
+        op: Operation,
+        data: Any,
+        renderer: MediaHandler | None,
+        media_type: str,
+        status: Any,
+        headers: Any,
+    ) -> Response:
+        """Build the response with Werkzeug's constructor: a status or fields it must read.
+
+        ``data`` is rendered first unless it is the body already (bytes).
+        """
+        resp = Response(status=status, headers=headers)
+        if renderer is not None:
+            resp.vary.add("Accept")  # chosen by Accept (RFC 9110 §12.5.5)
+        if type(data) is bytes:
+            body = data
+        else:
+            body, media_type = self._render(req, op, data, renderer, media_type, resp.status_code)
         resp.set_data(body)
-        resp.content_type = content_type
+        resp.content_type = media_type
         return resp
 
     def _render(
@@ -414,7 +445,11 @@ class Dispatcher:
         Raises:
             Exception: ``exc`` itself, in debug mode, when nothing handles it.
         """
-        handlers = self.chain(req.route).error_handlers
+        route = req.route
+        chain = self._chains.get(route.blueprint if route is not None else None)
+        if chain is None or self._chains_version != self.app.version_stamp:
+            chain = self.chain(route)
+        handlers = chain.error_handlers
         handler = _user_handler(handlers, exc) if handlers else None
         if handler is not None:
             try:

@@ -20,14 +20,12 @@ at one boundary (:func:`adopt`), so the pipeline sees one type.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from werkzeug.datastructures import Headers
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as _WZResponse
-
-from ._lazy import lazy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -106,14 +104,14 @@ class Response(_WZResponse):
 
     default_mimetype = "application/json"
 
-    # A lean response's own state, set by ``lean``; a response built by
-    # Werkzeug's constructor has none of it.
-    _code: int
-    _fields: Fields
-    _body: bytes
+    #: Whether the response is still only its status, fields and content: True
+    #: for one :meth:`lean` built until anything reads or sets Werkzeug's state
+    #: (its headers, status, body, close callbacks). Until then it is sent as
+    #: built, without Werkzeug's send path.
+    is_lean: ClassVar[bool] = False
 
-    @classmethod
-    def lean(cls, status: int, fields: Fields, body: bytes = b"") -> Response:
+    @staticmethod
+    def lean(status: int, fields: Fields, body: bytes = b"") -> Response:
         """Build a response from its status, header fields and content, nothing else.
 
         Args:
@@ -123,13 +121,12 @@ class Response(_WZResponse):
             body: The content.
 
         Returns:
-            The response; Werkzeug's state is made when first read.
+            The response; Werkzeug's state is made from these when first used.
         """
-        self = cls.__new__(cls)
-        state = self.__dict__
-        state["_code"] = status
-        state["_fields"] = fields
-        state["_body"] = body
+        self = _LeanResponse.__new__(_LeanResponse)
+        self._code = status
+        self._fields = fields
+        self._body = body
         return self
 
     @classmethod
@@ -137,8 +134,9 @@ class Response(_WZResponse):
         """Build a response without content, and so without ``Content-Type``.
 
         The one builder of 204, 304 and 308 responses (RFC 9110 §15.3.5,
-        §15.4.5, §15.4.9): fields Werkzeug rewrites (``Location``) are left
-        to Werkzeug.
+        §15.4.5, §15.4.9): fields Werkzeug rewrites (``Location``) or refuses
+        (line breaks) are left to Werkzeug, and so is a 304 (it drops the
+        representation's fields, §15.4.5).
 
         Args:
             status: The status code.
@@ -162,55 +160,14 @@ class Response(_WZResponse):
         del resp.headers["Content-Type"]
         return resp
 
-    @property
-    def is_lean(self) -> bool:
-        """Whether the response is still only its status, fields and content.
-
-        True until something reads or sets Werkzeug's state (its headers,
-        status or body): it is then sent without Werkzeug's send path.
-        """
-        state = self.__dict__
-        return "_fields" in state and not (
-            "headers" in state or "response" in state or "_status" in state
-        )
-
-    # -- Werkzeug's state, made from the lean one when first read ---------------------
-
-    @lazy
-    def headers(self) -> Headers:
-        """The header fields (Werkzeug's ``Headers``)."""
-        return Headers(self._fields)
-
-    @lazy
-    def _status_code(self) -> int:
-        return self._code
-
-    @lazy
-    def _status(self) -> str:
-        return status_line(self._code)
-
-    @lazy
-    def response(self) -> Iterable[bytes]:
-        """The content, as Werkzeug's iterable."""
-        return [self._body] if self._body else []
-
-    @lazy
-    def direct_passthrough(self) -> bool:
-        """Whether the iterable is passed through as it is (never, for a lean response)."""
-        return False
-
-    @lazy
-    def _on_close(self) -> list[Callable[[], Any]]:
-        return []
-
-    # -- sending ---------------------------------------------------------------------------
+    def settle(self) -> None:
+        """Make Werkzeug's state now, if the response is lean (what hooks are handed)."""
 
     def wsgi_parts(self, environ: WSGIEnvironment) -> tuple[str, Fields, Iterable[bytes]]:
         """Return the status line, the header fields and the content iterable to send.
 
-        A lean response nothing touched is sent as built (without content for
-        ``HEAD``, RFC 9110 §9.3.2); any other goes through Werkzeug's
-        ``get_wsgi_response``.
+        A lean response is sent as built (without content for ``HEAD``, RFC
+        9110 §9.3.2); any other goes through Werkzeug's ``get_wsgi_response``.
 
         Args:
             environ: The request's WSGI environment.
@@ -218,13 +175,69 @@ class Response(_WZResponse):
         Returns:
             ``(status line, fields, content)``.
         """
-        if self.is_lean:
-            body = self._body
-            if not body or environ["REQUEST_METHOD"] == "HEAD":
-                return status_line(self._code), self._fields, []
-            return status_line(self._code), self._fields, [body]
         app_iter, status, fields = self.get_wsgi_response(environ)
         return status, fields, app_iter
+
+
+class _WerkzeugState:
+    """One of Werkzeug's per-response attributes, on a lean response.
+
+    Reading or setting it first turns the response into a plain
+    :class:`Response` holding all of Werkzeug's state, made from the lean
+    status, fields and content; from then on the attribute is an ordinary
+    instance attribute.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: _LeanResponse | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        obj.settle()
+        return obj.__dict__[self.name]
+
+    def __set__(self, obj: _LeanResponse, value: Any) -> None:
+        obj.settle()
+        obj.__dict__[self.name] = value
+
+
+class _LeanResponse(Response):
+    """A :class:`Response` that is still only its status, fields and content."""
+
+    is_lean: ClassVar[bool] = True
+    _code: int
+    _fields: Fields
+    _body: bytes
+
+    headers = _WerkzeugState()
+    response = _WerkzeugState()
+    direct_passthrough = _WerkzeugState()
+    _on_close = _WerkzeugState()
+    _status = _WerkzeugState()
+    _status_code = _WerkzeugState()
+
+    def settle(self) -> None:
+        """Make Werkzeug's state from the lean one and become a plain :class:`Response`."""
+        state = self.__dict__
+        code = self._code
+        body = self._body
+        state["headers"] = Headers(self._fields)
+        state["_status_code"] = code
+        state["_status"] = status_line(code)
+        state["response"] = [body] if body else []
+        state["direct_passthrough"] = False
+        state["_on_close"] = []
+        self.__class__ = Response  # type: ignore[assignment]
+
+    def wsgi_parts(self, environ: WSGIEnvironment) -> tuple[str, Fields, Iterable[bytes]]:
+        """Return the status line, fields and content as built (see :meth:`Response.wsgi_parts`)."""
+        code = self._code
+        line = _STATUS_LINES.get(code) or status_line(code)
+        body = self._body
+        if not body or environ["REQUEST_METHOD"] == "HEAD":
+            return line, self._fields, []
+        return line, self._fields, [body]
 
 
 def adopt(response: _WZResponse) -> _WZResponse:
