@@ -364,7 +364,7 @@ class Dispatcher:
         if spec is not None and spec.schema is not None:
             rv = spec.schema.dump(rv)
         if type(status) is not int:  # a status line, an HTTPStatus: Werkzeug reads it
-            return self._werkzeug_response(req, op, rv, renderer, media_type, status, headers)
+            return self._werkzeug_response(req, op, rv, None, renderer, media_type, status, headers)
         if renderer is not None and type(renderer).render is _RENDER:  # the request plays no part
             body = renderer.serialize(rv)
             content_type = media_type
@@ -374,7 +374,9 @@ class Dispatcher:
             body = body.encode()
         fields = lean_fields(headers) if headers is not None else []
         if fields is None:
-            return self._werkzeug_response(req, op, body, renderer, content_type, status, headers)
+            return self._werkzeug_response(
+                req, op, None, body, renderer, content_type, status, headers
+            )
         fields.append(("Content-Type", content_type))
         if renderer is not None:
             # The representation was chosen by Accept (RFC 9110 §12.5.5).
@@ -387,6 +389,7 @@ class Dispatcher:
         req: Request,
         op: Operation,
         data: Any,
+        body: bytes | None,
         renderer: MediaHandler | None,
         media_type: str,
         status: Any,
@@ -394,14 +397,12 @@ class Dispatcher:
     ) -> Response:
         """Build the response with Werkzeug's constructor: a status or fields it must read.
 
-        ``data`` is rendered first unless it is the body already (bytes).
+        ``data`` is rendered first, unless the ``body`` is given (rendered already).
         """
         resp = Response(status=status, headers=headers)
         if renderer is not None:
             resp.vary.add("Accept")  # chosen by Accept (RFC 9110 §12.5.5)
-        if type(data) is bytes:
-            body = data
-        else:
+        if body is None:
             body, media_type = self._render(req, op, data, renderer, media_type, resp.status_code)
         resp.set_data(body)
         resp.content_type = media_type
