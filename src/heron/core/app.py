@@ -10,7 +10,7 @@ the hooks, error handlers and extensions) and answers a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
@@ -303,7 +303,3 @@ class App(Scaffold):
                     f"operationId {op.operation_id!r} of {route.endpoint} {method} is already used"
                     f" by {taken[op.operation_id]}; set @doc(operation_id=...)"
                 )
-
-    def routes(self) -> Iterable[Route]:
-        """Return the registered routes, in registration order."""
-        return iter(self.router)

@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    import marshmallow as ma
-
     from ..http.errors import HTTPError
     from ..http.negotiation import Memo
     from ..media.base import MediaHandler, MediaRegistry
@@ -374,8 +372,3 @@ def declare(func: F, feature: OperationFeature) -> F:
 
     declarations(func).features.insert(0, feature)
     return func
-
-
-def schema_keys(schema: ma.Schema) -> frozenset[str]:
-    """Return the data keys of the loadable fields of ``schema``."""
-    return frozenset(f.data_key or name for name, f in schema.load_fields.items())
