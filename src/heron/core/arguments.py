@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import parse_qsl
 
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
@@ -26,6 +25,7 @@ from ..media.content import content_sent, read_content
 from .features import BindSite, Call, Feature, Stage
 from .fields import takes_files
 from .operations import Argument, Operation
+from .request import parse_query
 from .validation import BODY_REQUIRED, InvalidArguments
 
 if TYPE_CHECKING:
@@ -61,9 +61,7 @@ def query_pairs(req: Request) -> list[tuple[str, str]]:
     if not query:
         return []
     if "%" in query or "+" in query or not query.isascii():
-        return parse_qsl(
-            query.encode("latin1").decode(), keep_blank_values=True, errors="werkzeug.url_quote"
-        )
+        return parse_query(req.environ)
     pairs: list[tuple[str, str]] = []
     for item in query.split("&"):
         if item:

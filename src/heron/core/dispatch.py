@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as _WZResponse
 
 from ..http.errors import (
     PROBLEM_JSON,
+    BadRequest,
     HTTPError,
     InternalServerError,
     MethodNotAllowed,
@@ -505,13 +506,17 @@ class Dispatcher:
         if not accept and not req.environ.get("QUERY_STRING"):
             return json_handler, True  # what negotiate() answers: the first preference
         format_param = format_parameter(app.format_param, req.operation)
-        if not accept and (not format_param or query_value(req, format_param) is None):
+        try:
+            asked = query_value(req, format_param) if format_param else None
+        except BadRequest:  # a query string that is not UTF-8: no format was asked for
+            format_param = asked = None
+        if not accept and asked is None:
             return json_handler, True
         try:
             return negotiate(req, preference, format_param, app.negotiation)[0], True
         except NotAcceptable:
             pass
-        if format_param and format_param in req.args:  # an unknown format: Accept decides
+        if asked is not None:  # an unknown format: Accept decides
             try:
                 return (
                     select_renderer(req.environ.get("HTTP_ACCEPT"), preference, app.negotiation)[0],

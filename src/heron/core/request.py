@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
-from werkzeug.datastructures import EnvironHeaders
+from werkzeug.datastructures import EnvironHeaders, MultiDict
 from werkzeug.wrappers import Request as _WZRequest
 from werkzeug.wsgi import get_content_length
 
+from ..http.errors import BadRequest
 from ._lazy import lazy as _lazy
 
 if TYPE_CHECKING:
@@ -26,7 +28,42 @@ if TYPE_CHECKING:
     from .operations import Operation
     from .resources import Route
 
-__all__ = ["Request", "wsgi_path"]
+__all__ = ["NOT_UTF8_QUERY", "Request", "parse_query", "query_text", "wsgi_path"]
+
+
+#: Why a query string that is not UTF-8 is refused.
+NOT_UTF8_QUERY = (
+    "The query string is not UTF-8: percent-encode its bytes (RFC 3986 §2.1) as UTF-8"
+    " text (RFC 3986 §2.5)."
+)
+
+
+def query_text(environ: dict[str, Any]) -> str:
+    """Return the query string of ``environ`` as text (PEP 3333 carries it as latin-1 bytes).
+
+    Raises:
+        BadRequest: If its bytes are not UTF-8 (RFC 3986 §2.5); percent-encoded
+            bytes that are not are kept percent-encoded, as Werkzeug does.
+    """
+    query: str = environ.get("QUERY_STRING", "")
+    if query.isascii():
+        return query
+    try:
+        return query.encode("latin1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise BadRequest(NOT_UTF8_QUERY) from None
+
+
+def parse_query(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the query string's ``(name, value)`` pairs, as Werkzeug parses ``args``.
+
+    ``parse_qsl`` with blank values kept and percent-encoded bytes that are
+    not UTF-8 left percent-encoded.
+
+    Raises:
+        BadRequest: If the query string's own bytes are not UTF-8 (:func:`query_text`).
+    """
+    return parse_qsl(query_text(environ), keep_blank_values=True, errors="werkzeug.url_quote")
 
 
 def wsgi_path(environ: dict[str, Any], key: str = "PATH_INFO") -> str:
@@ -126,6 +163,15 @@ class Request(_WZRequest):
         def headers(self) -> EnvironHeaders:
             """The request header fields."""
             return EnvironHeaders(self.environ)
+
+        @_lazy
+        def args(self) -> MultiDict[str, str]:
+            """The query string's parameters, as Werkzeug parses them.
+
+            Raises:
+                BadRequest: If the query string is not UTF-8 (see :func:`query_text`).
+            """
+            return MultiDict(parse_query(self.environ))
 
         @_lazy
         def remote_addr(self) -> str | None:

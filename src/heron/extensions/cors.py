@@ -32,7 +32,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..core.response import Response, add_vary
-from ..http.errors import Forbidden
+from ..http.errors import BadRequest, Forbidden
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
@@ -242,6 +242,16 @@ class CORS:
             for name in req.headers.get("Access-Control-Request-Headers", "").split(",")
             if name.strip()
         ]
+        malformed = [name for name in requested if not _TOKEN.fullmatch(name)]
+        if malformed or not _TOKEN.fullmatch(method):
+            # Echoed into Access-Control-Allow-*: only field names and methods
+            # (tokens, RFC 9110 §5.1 and §9.1) may be.
+            raise BadRequest(
+                "Access-Control-Request-Method must be a method and"
+                " Access-Control-Request-Headers a list of header names (RFC 9110 §5.1);"
+                f" got {ascii((malformed or [method])[0])[:80]}.",
+                headers={"Vary": _PREFLIGHT_VARY},
+            )
         allowed_methods = self.methods or tuple(methods)
         refusal = None
         if not self.allows_origin(origin):

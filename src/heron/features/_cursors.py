@@ -83,3 +83,5 @@ def decode_cursor(cursor: str, secret: str | bytes | None = None) -> Any:
         return json.loads(_unb64(payload).decode("utf-8"))
     except (binascii.Error, ValueError) as exc:
         raise ValueError(str(exc)) from None
+    except RecursionError:  # a crafted cursor nested past the parser's depth
+        raise ValueError("nested too deeply") from None

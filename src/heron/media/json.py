@@ -7,6 +7,7 @@ import decimal
 import enum
 import json
 import re
+import sys
 import uuid
 from json.encoder import encode_basestring
 from typing import Any
@@ -38,8 +39,24 @@ def _reject_constant(name: str) -> Any:
     raise _NotJSONConstant(name)
 
 
+class _NotFinite(ValueError):
+    """A number too large for a float (``1e400``): Python reads it as infinity."""
+
+
+def _finite_float(text: str) -> float:
+    """Read a JSON number with a fraction or exponent, refusing what overflows to infinity."""
+    value = float(text)
+    if value in _INFINITIES:
+        raise _NotFinite(text if len(text) <= 40 else text[:37] + "...")
+    return value
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+#: A ``\uD800``-``\uDFFF`` escape: a UTF-16 surrogate, which must come in a pair.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
 #: The decoder ``json.loads(..., parse_constant=...)`` would build on every call, built once.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 _SCAN = _DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
 #: ``json.decoder.WHITESPACE``: what the decoder skips around a document.
 _SPACE = re.compile(r"[ \t\n\r]*", re.VERBOSE | re.MULTILINE | re.DOTALL).match
@@ -59,9 +76,9 @@ def _loads(text: str | bytes) -> Any:
         if text.startswith("\ufeff"):
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
     elif text[:1] in _OPENERS and (len(text) < 2 or text[1]):
-        text = text.decode("utf-8", "surrogatepass")
+        text = text.decode("utf-8")  # strict: CESU-8 surrogates are not UTF-8 (RFC 3629 §3)
     else:
-        text = text.decode(json.detect_encoding(text), "surrogatepass")
+        text = text.decode(json.detect_encoding(text))
     try:
         value, end = _SCAN(text, _SPACE(text, 0).end())  # type: ignore[union-attr]
     except StopIteration as err:
@@ -69,7 +86,34 @@ def _loads(text: str | bytes) -> Any:
     end = _SPACE(text, end).end()  # type: ignore[union-attr]  # matches the empty string
     if end != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
+    if _SURROGATE_ESCAPE.search(text) is not None:
+        _check_surrogates(value)
     return value
+
+
+class _LoneSurrogate(ValueError):
+    """A surrogate escape (U+D800 to U+DFFF) without its pair: no character (RFC 8259 §8.2)."""
+
+
+def _check_surrogates(value: Any) -> None:
+    """Refuse a string holding a lone surrogate, anywhere in ``value`` (keys too).
+
+    Only called when the text has a surrogate escape: a pair decodes to one
+    character, a lone one stays a surrogate, which no UTF-8 text can carry.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _LoneSurrogate(ascii(item)[:60]) from None
+        elif type(item) is dict:
+            stack.extend(item)
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
 
 
 _OPENERS = (b"{", b"[")
@@ -135,8 +179,23 @@ class JSONHandler(MediaHandler):
             ) from None
         except RecursionError:
             raise BadRequest("Malformed JSON in request body: nested too deeply.") from None
+        except _NotFinite as exc:
+            raise BadRequest(
+                f"Malformed JSON in request body: the number {exc} is too large for a"
+                " double-precision number (RFC 8259 §6)."
+            ) from None
+        except _LoneSurrogate as exc:
+            raise BadRequest(
+                f"Malformed JSON in request body: the string {exc} holds a lone UTF-16"
+                " surrogate escape, which is no Unicode character (RFC 8259 §8.2)."
+            ) from None
         except json.JSONDecodeError as exc:
             raise BadRequest(
                 f"Malformed JSON in request body: {exc.msg} at line {exc.lineno} column {exc.colno}"
                 f" (char {exc.pos})."
+            ) from None
+        except ValueError:  # an integer longer than int() converts (sys.int_info)
+            raise BadRequest(
+                "Malformed JSON in request body: an integer has more than"
+                f" {getattr(sys, 'get_int_max_str_digits', lambda: 4300)()} digits."
             ) from None

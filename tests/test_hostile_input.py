@@ -1,0 +1,183 @@
+"""Hostile input found by issue 11's campaigns: each a 4xx problem, never a 500.
+
+Each test is named after the issue's numbered item it pins down.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+import pytest
+
+from heron import Api, Request, Resource, arguments, response
+
+PROBLEM = "application/problem+json"
+
+
+class Note(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    text = ma.fields.Raw(required=True)
+
+
+def _api() -> Api:
+    api = Api("Hostile", "1.0.0")
+
+    @api.route("/notes")
+    class Notes(Resource):
+        @arguments(Note)
+        @response(201, Note)
+        def post(self, req: Request, body: Any) -> Any:
+            return {"id": 1, **body}
+
+    return api
+
+
+def _post(data: bytes) -> Any:
+    return (
+        _api().test_client().post("/notes", data=data, headers={"Content-Type": "application/json"})
+    )
+
+
+def _assert_400(resp: Any, words: str) -> None:
+    assert resp.status_code == 400, resp.data[:300]
+    assert resp.mimetype == PROBLEM
+    assert words in resp.json["detail"]
+
+
+def test_item_01_json_integers_over_4300_digits_are_400() -> None:
+    resp = _post(b'{"text": 1' + b"0" * 5000 + b"}")
+    _assert_400(resp, "an integer has more than 4300 digits")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": "\\ud800"}',  # a high surrogate alone
+        b'{"text": "\\udc00x"}',  # a low surrogate alone
+        b'{"text": "a\\ud83d"}',  # a pair cut short
+        b'{"\\ud800": 1, "text": "x"}',  # in a key
+        b'{"text": ["ok", {"deep": "\\uDBFF"}]}',  # nested, upper-case hex
+    ],
+)
+def test_item_02_lone_surrogate_escapes_are_400(body: bytes) -> None:
+    _assert_400(_post(body), "lone UTF-16 surrogate")
+
+
+def test_item_02_cesu_8_surrogate_bytes_are_400() -> None:
+    _assert_400(_post(b'{"text": "\xed\xa0\x80"}'), "could not be decoded as UTF-8")
+
+
+def test_item_02_surrogate_pairs_are_characters() -> None:
+    resp = _post(b'{"text": "\\ud83d\\ude00 \\\\ud800"}')  # a pair, then an escaped backslash
+    assert resp.status_code == 201
+    assert resp.json["text"] == "\U0001f600 \\ud800"
+
+
+@pytest.mark.parametrize("number", [b"1e400", b"-1e400", b"1" + b"0" * 400 + b".0"])
+def test_item_05_numbers_overflowing_a_double_are_400(number: bytes) -> None:
+    _assert_400(_post(b'{"text": ' + number + b"}"), "too large for a double-precision number")
+
+
+def test_item_05_large_finite_numbers_are_kept() -> None:
+    resp = _post(b'{"text": 1.7e308}')
+    assert resp.status_code == 201
+    assert resp.json["text"] == 1.7e308
+
+
+def test_item_04_a_crafted_unsigned_cursor_nested_2000_deep_is_422() -> None:
+    import base64
+
+    from heron import Page, paginate
+
+    api = Api("Cursors", "1.0.0")
+
+    @api.route("/items")
+    class Items(Resource):
+        @paginate("cursor")
+        def get(self, req: Request, page: Page) -> Any:
+            return []
+
+    crafted = base64.urlsafe_b64encode(b"[" * 2000).rstrip(b"=").decode()
+    resp = api.test_client().get(f"/items?cursor={crafted}")
+    assert resp.status_code == 422
+    assert resp.mimetype == PROBLEM
+    assert resp.json["errors"] == [
+        {"location": "query", "path": "cursor", "message": "Invalid cursor."}
+    ]
+
+
+def _query_api() -> Api:
+    class Query(ma.Schema):
+        q = ma.fields.String()
+
+    api = Api("Query", "1.0.0")
+
+    @api.route("/search")
+    class Search(Resource):
+        @arguments(Query, location="query")
+        def get(self, req: Request, query: Any) -> Any:
+            return query
+
+    return api
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/search", "q=\xff\xfe"),  # the argument itself
+        ("/search", "format=\xe9t\xe9"),  # the representation asked for
+        ("/nope", "format=\xff"),  # on a 404
+        ("/search", "q=1&format=x\xff"),
+    ],
+)
+def test_item_06_a_query_string_that_is_not_utf8_is_400(path: str, query: str) -> None:
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    environ = EnvironBuilder(path=path).get_environ()
+    environ["QUERY_STRING"] = query  # PEP 3333: the bytes, as latin-1
+    body, status, headers = run_wsgi_app(_query_api(), environ)
+    assert status in ("400 BAD REQUEST", "404 NOT FOUND")
+    assert headers["Content-Type"] == PROBLEM
+    if status.startswith("400"):
+        assert b"The query string is not UTF-8" in b"".join(body)
+
+
+def test_item_06_percent_encoded_bytes_that_are_not_utf8_stay_encoded() -> None:
+    resp = _query_api().test_client().get("/search?q=%ff")
+    assert resp.status_code == 200
+    assert resp.json == {"q": "%FF"}
+
+
+@pytest.mark.parametrize(
+    "requested", ["X-Ok, X-Bad\x01Name", "X-A\x7f", "X-Line\u00e9", "X-(parens)"]
+)
+def test_item_07_a_preflight_with_a_malformed_header_name_is_400(requested: str) -> None:
+    from heron import CORS
+
+    api = _query_api()
+    api.register_extension(CORS())
+    resp = api.test_client().options(
+        "/search",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": requested,
+        },
+    )
+    assert resp.status_code == 400
+    assert resp.mimetype == PROBLEM
+    assert "Access-Control-Request-Headers" in resp.json["detail"]
+    assert "Access-Control-Allow-Headers" not in resp.headers
+
+
+def test_item_07_a_preflight_with_a_malformed_method_is_400() -> None:
+    from heron import CORS
+
+    api = _query_api()
+    api.register_extension(CORS())
+    resp = api.test_client().options(
+        "/search",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET\x00"},
+    )
+    assert resp.status_code == 400
