@@ -181,3 +181,35 @@ def test_item_07_a_preflight_with_a_malformed_method_is_400() -> None:
         headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET\x00"},
     )
     assert resp.status_code == 400
+
+
+def test_item_03_a_json_patch_value_nested_500_deep_is_400() -> None:
+    from heron import patch_body
+
+    class Doc(ma.Schema):
+        id = ma.fields.Integer(dump_only=True)
+        data = ma.fields.Raw()
+
+    api = Api("Patches", "1.0.0")
+
+    @api.route("/docs/<int:doc_id>")
+    class DocResource(Resource):
+        @response(200, Doc)
+        def get(self, req: Request, doc_id: int) -> Any:
+            return {"id": doc_id, "data": None}
+
+        @patch_body(Doc)
+        @response(200, Doc)
+        def patch(self, req: Request, doc_id: int, body: Any) -> Any:
+            return body
+
+    value = "[" * 500 + "1" + "]" * 500
+    resp = api.test_client().patch(
+        "/docs/1",
+        data=f'[{{"op": "add", "path": "/data", "value": {value}}}]',
+        headers={"Content-Type": "application/json-patch+json"},
+    )
+    assert resp.status_code == 400
+    assert resp.mimetype == PROBLEM
+    assert "nested too deeply" in resp.json["detail"]
+    assert len(resp.data) < 2000  # no traceback

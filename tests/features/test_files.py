@@ -550,3 +550,12 @@ def test_format_does_not_apply_to_a_file_and_data_stays_negotiated() -> None:
     }
     assert [p["name"] for p in spec["put"].get("parameters", [])] == []
     assert set(spec["put"]["responses"]["200"]["content"]) >= {"application/json"}
+
+
+@pytest.mark.parametrize("ranges", ["items=0-1", "lines=1-2", "x", "=0-1"])
+def test_item_16_a_range_of_an_unknown_unit_is_ignored(api: Api, image: bytes, ranges: str) -> None:
+    """Issue 11, item 16: RFC 9110 §14.2, a recipient ignores a range unit it does not know."""
+    resp = get(api, "/pets/1/photo", headers={"Range": ranges})
+    assert resp.status_code == 200
+    assert resp.data == image
+    assert "Content-Range" not in resp.headers

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from werkzeug.security import safe_join
-from werkzeug.utils import send_file
 
 from ..core.resources import Resource
 from ..core.response import Response
+from ..features.files import send_file
 from ..http.errors import NotFound
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class SwaggerUIAssets(Resource):
         if path is None:  # pragma: no cover - ASSETS holds plain names
             raise NotFound(f"No Swagger UI asset named '{filename}'.")
         mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        return send_file(path, req.environ, mimetype=mimetype, max_age=3600)
+        return send_file(req, path, mimetype=mimetype, max_age=3600)
 
 
 class SwaggerUIRoutes:

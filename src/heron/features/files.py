@@ -110,10 +110,15 @@ def send_file(
         TypeError: If a file object is given with neither ``mimetype`` nor
             ``download_name``.
     """
+    environ = req.environ
+    ranged = environ.get("HTTP_RANGE")
+    if ranged is not None and ranged.partition("=")[0].strip().lower() != "bytes":
+        # A range unit this server does not know is ignored (RFC 9110 §14.2): the whole file.
+        environ = {k: v for k, v in environ.items() if k != "HTTP_RANGE"}
     try:
         return _send_file(
             path_or_file,
-            req.environ,
+            environ,
             mimetype=mimetype,
             as_attachment=as_attachment,
             download_name=download_name,

@@ -162,17 +162,27 @@ def apply_json_patch(target: Any, document: Any) -> Any:
 
     Raises:
         BadRequest: If the document is malformed: not an array of operations,
-            an unknown ``op``, a missing member, a malformed pointer
-            (RFC 5789 §2.2).
+            an unknown ``op``, a missing member, a malformed pointer, a value
+            nested past Python's recursion limit (RFC 5789 §2.2).
         Conflict: If an operation cannot be applied to the current state: a
             ``test`` that fails, a path that does not exist (RFC 5789 §2.2,
             409); ``errors`` names the operation.
     """
+    operations = _check_operations(document)
+    try:
+        return _apply_operations(copy.deepcopy(target), operations)
+    except RecursionError:  # jsonpatch copies each value it adds, recursively
+        raise BadRequest(
+            "The JSON Patch is nested too deeply: a value of one of its operations"
+            " holds more levels of arrays and objects than this server reads."
+        ) from None
+
+
+def _apply_operations(result: Any, operations: list[dict[str, Any]]) -> Any:
+    """Apply checked JSON Patch operations to ``result`` in place, in order (RFC 6902 §5)."""
     import jsonpatch
     import jsonpointer
 
-    operations = _check_operations(document)
-    result = copy.deepcopy(target)
     for index, operation in enumerate(operations):
         try:
             result = jsonpatch.JsonPatch([operation]).apply(result, in_place=True)

@@ -21,10 +21,10 @@ import os
 from typing import TYPE_CHECKING
 
 from werkzeug.security import safe_join
-from werkzeug.utils import send_file
 
 from ..core.resources import Resource
 from ..http.errors import NotFound
+from .files import send_file
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response as WZResponse
@@ -100,7 +100,7 @@ class StaticFiles(Resource):
         if path is None:
             raise NotFound(f"No file named '{filename}'.")
         mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        resp = send_file(path, req.environ, mimetype=mimetype, max_age=self.max_age)
+        resp = send_file(req, path, mimetype=mimetype, max_age=self.max_age)
         if self.max_age is None:
             resp.headers["Cache-Control"] = "no-cache"
         return resp
