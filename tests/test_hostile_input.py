@@ -213,3 +213,66 @@ def test_item_03_a_json_patch_value_nested_500_deep_is_400() -> None:
     assert resp.mimetype == PROBLEM
     assert "nested too deeply" in resp.json["detail"]
     assert len(resp.data) < 2000  # no traceback
+
+
+def _upload_api() -> Api:
+    import io
+
+    from heron.core.fields import Upload
+    from heron.features.files import send_file
+
+    class Form(ma.Schema):
+        photo = Upload(required=True)
+
+    api = Api("Uploads", "1.0.0")
+    stored: dict[str, bytes] = {}
+
+    @api.route("/photos")
+    class Photos(Resource):
+        @arguments(Form, location="form")
+        def post(self, req: Request, form: Any) -> Any:
+            stored["name"] = form["photo"].filename
+            return {"name": form["photo"].filename}, 201
+
+    @api.route("/download")
+    class Download(Resource):
+        def get(self, req: Request) -> Any:
+            name = req.args.get("name", "photo.png")
+            return send_file(req, io.BytesIO(b"png"), mimetype="image/png", download_name=name)
+
+    return api
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        "filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x%3D1.png",  # an encoded CR/LF (RFC 8187)
+        "filename*=UTF-8''a%0Ab.png",
+        "filename*=UTF-8''nul%00.png",
+        'filename="' + "x" * 300 + '.png"',
+    ],
+)
+def test_item_08_an_upload_named_with_a_line_break_or_too_long_is_422(disposition: str) -> None:
+    body = (
+        "--b\r\n"
+        f'Content-Disposition: form-data; name="photo"; {disposition}\r\n'
+        "Content-Type: image/png\r\n\r\npng\r\n--b--\r\n"
+    ).encode()
+    resp = (
+        _upload_api()
+        .test_client()
+        .post("/photos", data=body, content_type="multipart/form-data; boundary=b")
+    )
+    assert resp.status_code == 422, resp.data
+    assert resp.mimetype == PROBLEM
+    (error,) = resp.json["errors"]
+    assert error["location"] == "form" and error["path"] == "photo"
+    assert "file name" in error["message"]
+
+
+def test_item_08_send_file_never_sends_a_line_break_in_content_disposition() -> None:
+    resp = _upload_api().test_client().get("/download?name=a%0D%0ASet-Cookie:%20x=1.png")
+    assert resp.status_code == 200
+    assert "Set-Cookie" not in resp.headers
+    assert "\n" not in resp.headers["Content-Disposition"]
+    assert "a__Set-Cookie" in resp.headers["Content-Disposition"]

@@ -36,7 +36,9 @@ class Upload(_Field):
     naming the field (RFC 9110 §15.5.21), reported with every other invalid
     field; 413 (RFC 9110 §15.5.14) stays what it means: the content as a whole
     is more than the server reads (``Api(max_content_length=...)``), refused
-    before it is read.
+    before it is read. A file name with a control character (an encoded CR/LF
+    would break the ``Content-Disposition`` it is later sent in) or longer than
+    :attr:`max_filename_length` characters is a 422 too.
 
     Args:
         content_types: If given, the media types the part's ``Content-Type``
@@ -52,7 +54,13 @@ class Upload(_Field):
         "invalid": "Not a file: send it as a part of multipart/form-data.",
         "content_type": "A file of type {content_type} is not accepted; send one of: {accepted}.",
         "too_large": "The file is {size} bytes, larger than the {max_size} bytes accepted.",
+        "filename": "The file name has a control character (a line break, a NUL...);"
+        " send it without.",
+        "filename_length": "The file name is {length} characters long; at most {max_length}"
+        " are accepted.",
     }
+    #: Longest file name accepted, in characters (most file systems store 255).
+    max_filename_length = 255
 
     def __init__(
         self,
@@ -78,6 +86,13 @@ class Upload(_Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
         if not isinstance(value, FileStorage):
             raise self.make_error("invalid")
+        name = value.filename or ""
+        if len(name) > self.max_filename_length:
+            raise self.make_error(
+                "filename_length", length=len(name), max_length=self.max_filename_length
+            )
+        if not name.isprintable():  # CR/LF would break the Content-Disposition it is sent in
+            raise self.make_error("filename")
         if self.content_types and not self._accepts(value.mimetype.lower()):
             raise self.make_error(
                 "content_type",

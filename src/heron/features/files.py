@@ -91,7 +91,8 @@ def send_file(
         mimetype: ``Content-Type``; guessed from the file name when None.
         download_name: The file name offered to the client
             (``Content-Disposition``); defaults to the path's last segment.
-            Any Unicode name works (RFC 6266 §4.3).
+            Any Unicode name works (RFC 6266 §4.3); control characters are
+            replaced by ``_``.
         as_attachment: ``attachment`` (save it) instead of ``inline`` (show
             it) in ``Content-Disposition`` (RFC 6266 §4.2).
         conditional: Answer conditional and range requests (RFC 9110 §13, §14).
@@ -110,6 +111,9 @@ def send_file(
         TypeError: If a file object is given with neither ``mimetype`` nor
             ``download_name``.
     """
+    if download_name is not None and not download_name.isprintable():
+        # A line break would split Content-Disposition (RFC 6266 §4.1): not a header value.
+        download_name = "".join(c if c.isprintable() else "_" for c in download_name)
     environ = req.environ
     ranged = environ.get("HTTP_RANGE")
     if ranged is not None and ranged.partition("=")[0].strip().lower() != "bytes":
