@@ -276,3 +276,18 @@ def test_item_08_send_file_never_sends_a_line_break_in_content_disposition() -> 
     assert "Set-Cookie" not in resp.headers
     assert "\n" not in resp.headers["Content-Disposition"]
     assert "a__Set-Cookie" in resp.headers["Content-Disposition"]
+
+
+def test_item_11_validation_errors_are_capped() -> None:
+    """100,000 unknown keys (1.5 MB) once gave an 8.4 MB 422: now a hundred are listed."""
+    import json
+
+    body = json.dumps({"text": "x", **{f"k{i}": 1 for i in range(100_000)}}).encode()
+    resp = _post(body)
+    assert resp.status_code == 422
+    assert resp.mimetype == PROBLEM
+    assert len(resp.json["errors"]) == 100
+    assert resp.json["detail"].startswith(
+        "The request has 100000 invalid fields (the first 100 listed in errors): json k"
+    )
+    assert len(resp.data) < 20_000

@@ -15,7 +15,7 @@ import marshmallow as ma
 
 from ..http.errors import UnprocessableContent
 
-__all__ = ["BODY_REQUIRED", "InvalidArguments", "flatten_errors"]
+__all__ = ["BODY_REQUIRED", "MAX_LISTED_ERRORS", "InvalidArguments", "flatten_errors"]
 
 
 _SCHEMA = ma.exceptions.SCHEMA
@@ -96,13 +96,18 @@ def _messages(
             out.append({"location": location, "path": path, "message": message, "pointer": ptr})
 
 
-def _summary(errors: list[dict[str, str]]) -> str:
+#: The most field errors a 422 problem lists (its ``detail`` counts them all).
+MAX_LISTED_ERRORS = 100
+
+
+def _summary(errors: list[dict[str, str]], total: int) -> str:
     shown = "; ".join(
         [f"{e['location']} {e['path'] or '(body)'}: {e['message']}" for e in errors[:5]]
     )
-    more = "; ..." if len(errors) > 5 else ""
-    plural = "s" if len(errors) != 1 else ""
-    return f"The request has {len(errors)} invalid field{plural}: {shown}{more}"
+    more = "; ..." if total > 5 else ""
+    plural = "s" if total != 1 else ""
+    listed = f" (the first {len(errors)} listed in errors)" if total > len(errors) else ""
+    return f"The request has {total} invalid field{plural}{listed}: {shown}{more}"
 
 
 class InvalidArguments(UnprocessableContent):
@@ -138,12 +143,18 @@ class InvalidArguments(UnprocessableContent):
         self.messages = messages
         self.headers: dict[str, str] = {}
         self._errors: list[dict[str, str]] | None = None
+        self._total = 0
         self._detail: str | None = None
         self._extensions: dict[str, Any] = {}
 
     @property
     def errors(self) -> list[dict[str, str]]:
-        """One ``{"location", "path", "message"[, "pointer"]}`` dict per message."""
+        """One ``{"location", "path", "message"[, "pointer"]}`` dict per message.
+
+        At most :data:`MAX_LISTED_ERRORS` of them: a request with a hundred
+        thousand unknown fields gets a problem of a few kilobytes, whose
+        ``detail`` gives the whole count.
+        """
         errors = self._errors
         if errors is None:
             errors = []
@@ -152,14 +163,16 @@ class InvalidArguments(UnprocessableContent):
                     errors.append({"location": location, "path": "", "message": BODY_REQUIRED})
                 else:
                     _flatten(messages, location, "", "#" if location == "json" else None, errors)
-            self._errors = errors
+            self._total = len(errors)
+            errors = self._errors = errors[:MAX_LISTED_ERRORS]
         return errors
 
     @property
     def detail(self) -> str | None:
         """The human-readable explanation (RFC 9457 §3.1.4): the first five messages."""
         if self._detail is None:
-            self._detail = _summary(self.errors)
+            errors = self.errors
+            self._detail = _summary(errors, self._total)
         return self._detail
 
     @detail.setter
