@@ -291,3 +291,26 @@ def test_item_11_validation_errors_are_capped() -> None:
         "The request has 100000 invalid fields (the first 100 listed in errors): json k"
     )
     assert len(resp.data) < 20_000
+
+
+def test_item_15_an_api_key_in_the_query_is_not_an_unknown_field() -> None:
+    from heron import APIKey
+
+    class Query(ma.Schema):
+        q = ma.fields.String()
+
+    key = APIKey(query="api_key", verify=lambda req, value: "ann" if value == "k1" else None)
+    api = Api("Keys", "1.0.0", security=[key])
+
+    @api.route("/search")
+    class Search(Resource):
+        @arguments(Query, location="query")
+        def get(self, req: Request, query: Any) -> Any:
+            return {"q": query.get("q"), "who": req.principal}
+
+    client = api.test_client()
+    assert client.get("/search?q=x&api_key=k1").json == {"q": "x", "who": "ann"}
+    assert client.get("/search?q=x&api_key=nope").status_code == 401
+    unknown = client.get("/search?q=x&api_key=k1&other=1")
+    assert unknown.status_code == 422  # other unknown parameters are still refused
+    assert [e["path"] for e in unknown.json["errors"]] == ["other"]

@@ -92,6 +92,22 @@ def _query_data(req: Request, arg: Argument) -> dict[str, Any]:
     return data
 
 
+def _query_input(
+    req: Request,
+    arg: Argument,
+    operation: Operation,
+    format_param: str | None,
+    consumed: frozenset[str],
+) -> dict[str, Any]:
+    """Return the query data an argument loads: without the parameters that are not its."""
+    raw = _query_data(req, arg)
+    if format_param and format_param not in operation.query_keys:
+        raw.pop(format_param, None)  # names the representation, not an argument
+    for name in consumed:
+        raw.pop(name, None)  # read by another part (an API key)
+    return raw
+
+
 def _header_data(req: Request, arg: Argument) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, fld in arg.schema.fields.items():
@@ -153,6 +169,7 @@ def collect_arguments(
     parsers: Mapping[str, tuple[MediaHandler, ...]],
     format_param: str | None = None,
     memo: Memo[MediaHandler] | None = None,
+    consumed: frozenset[str] = frozenset(),
 ) -> dict[str, Any] | InvalidArguments:
     """Load every argument of ``operation`` from ``req``, returning validation failures.
 
@@ -169,6 +186,8 @@ def collect_arguments(
         format_param: The application's ``?format=`` parameter, left out of
             the query unless the operation declares a field of that name.
         memo: The application's memo of negotiation outcomes.
+        consumed: Query parameters another part reads (an API key), left
+            out of the query data.
 
     Returns:
         Handler keyword arguments: the path parameters (as loaded by a ``path``
@@ -195,9 +214,7 @@ def collect_arguments(
                 loaded[arg.name] = None
                 continue
         elif loc == "query":
-            raw = _query_data(req, arg)
-            if format_param and format_param not in operation.query_keys:
-                raw.pop(format_param, None)  # names the representation, not an argument
+            raw = _query_input(req, arg, operation, format_param, consumed)
         elif loc == "headers":
             raw = _header_data(req, arg)
         elif loc == "cookies":
@@ -240,10 +257,12 @@ class ArgumentLoader(Feature):
         media: MediaRegistry | None = None,
         format_param: str | None = None,
         memo: Memo[MediaHandler] | None = None,
+        consumed: frozenset[str] = frozenset(),
     ) -> None:
         self.media = media
         self.format_param = format_param
         self.memo = memo
+        self.consumed = consumed
 
     def bind(self, site: BindSite) -> ArgumentLoader | None:
         """Declare what the handler gets; None for an operation without arguments."""
@@ -257,13 +276,21 @@ class ArgumentLoader(Feature):
                 site.supplies(
                     arg.name, f"@arguments({type(arg.schema).__name__}, location={arg.location!r})"
                 )
-        return ArgumentLoader(site.media, site.format_param, site.memo)
+        return ArgumentLoader(
+            site.media, site.format_param, site.memo, frozenset(site.consumed_query)
+        )
 
     def before(self, req: Request, call: Call) -> InvalidArguments | None:
         """Load the arguments into ``call.kwargs``; return the 422 if any field is invalid."""
         assert self.media is not None
         loaded = collect_arguments(
-            req, call.operation, call.path, self.media.by_location, self.format_param, self.memo
+            req,
+            call.operation,
+            call.path,
+            self.media.by_location,
+            self.format_param,
+            self.memo,
+            self.consumed,
         )
         if type(loaded) is not dict:
             return loaded  # type: ignore[return-value]  # an InvalidArguments

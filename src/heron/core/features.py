@@ -193,6 +193,8 @@ class BindSite:
         content: The argument read from the request content by a feature
             (a patch document), set with :meth:`takes_content`.
         content_types: The media types that feature reads.
+        consumed_query: Query parameters another part reads (an API key in
+            the query): argument loading leaves them out of the query data.
     """
 
     resource: Any
@@ -212,6 +214,7 @@ class BindSite:
     documentation: bool = False
     content: Argument | None = None
     content_types: tuple[str, ...] = ()
+    consumed_query: set[str] = field(default_factory=set)
     #: Handler keyword → what supplies it (for the signature check).
     supplied: dict[str, str] = field(default_factory=dict)
     #: Handler keywords a feature takes away (a query argument turned into a page).

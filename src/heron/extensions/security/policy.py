@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ...core.features import BindSite, Call, Feature, Stage
 from ...http.errors import Forbidden, Unauthorized
-from .schemes import Attempt, SecurityScheme
+from .schemes import APIKey, Attempt, SecurityScheme
 
 if TYPE_CHECKING:
     from ...core.extensions import SpecDocument
@@ -236,6 +236,10 @@ class Security:
                 resolved = requirements(candidate)
                 break
         resolved = () if site.documentation else self._register(resolved)
+        for requirement in resolved or ():
+            for scheme, _ in requirement.schemes:
+                if isinstance(scheme, APIKey) and scheme.location == "query":
+                    site.consumed_query.add(scheme.parameter)  # the key is not an argument
         if resolved is None or (resolved == self.default and not resolved):
             return []
         kind = _Enforced if resolved else SecurityRequirement
