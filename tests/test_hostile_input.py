@@ -314,3 +314,34 @@ def test_item_15_an_api_key_in_the_query_is_not_an_unknown_field() -> None:
     unknown = client.get("/search?q=x&api_key=k1&other=1")
     assert unknown.status_code == 422  # other unknown parameters are still refused
     assert [e["path"] for e in unknown.json["errors"]] == ["other"]
+
+
+def _limited_api(count_refused: bool) -> Api:
+    from heron import APIKey
+    from heron.extensions.ratelimit import RateLimiter
+
+    key = APIKey(header="X-Key", verify=lambda req, value: "ann" if value == "good" else None)
+    api = Api("Limited", "1.0.0", security=[key])
+
+    @api.route("/secret")
+    class Secret(Resource):
+        def get(self, req: Request) -> Any:
+            return {"who": req.principal}
+
+    api.register_extension(RateLimiter("3/minute", count_refused=count_refused))
+    return api
+
+
+def test_item_13_refused_credentials_use_the_quota() -> None:
+    client = _limited_api(count_refused=True).test_client()
+    statuses = [client.get("/secret", headers={"X-Key": "guess"}).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]  # brute force stops at the quota
+    assert client.get("/secret", headers={"X-Key": "good"}).status_code == 429
+
+
+def test_item_13_counting_only_authenticated_requests_is_a_choice() -> None:
+    client = _limited_api(count_refused=False).test_client()
+    statuses = [client.get("/secret", headers={"X-Key": "guess"}).status_code for _ in range(5)]
+    assert statuses == [401] * 5
+    good = [client.get("/secret", headers={"X-Key": "good"}).status_code for _ in range(4)]
+    assert good == [200, 200, 200, 429]

@@ -205,6 +205,10 @@ class RateLimiter:
             share one Redis).
         fail_open: When the storage cannot be reached, let requests through
             (logged) instead of answering 503.
+        count_refused: Count a request before its credentials are checked, so
+            requests refused with 401 or 403 use the quota too (brute force on
+            credentials is bounded). False counts only requests that passed
+            authentication (a ``key`` reading ``req.principal`` needs that).
 
     Raises:
         ValueError: If a limit does not parse or the strategy is unknown.
@@ -223,6 +227,7 @@ class RateLimiter:
         headers: bool = True,
         key_prefix: str = "heron",
         fail_open: bool = False,
+        count_refused: bool = True,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}, not {strategy!r}")
@@ -238,6 +243,7 @@ class RateLimiter:
         self.headers = headers
         self.key_prefix = key_prefix
         self.fail_open = fail_open
+        self.count_refused = count_refused
         self._app = _declaration(limits, None, policy).policies(policy, key) if limits else ()
         self._blueprints: dict[str, tuple[Policy, ...]] = {}
         # limits' MemoryStorage locks per key but drops a key's lock when the key
@@ -261,7 +267,9 @@ class RateLimiter:
     def operation_features(self, site: BindSite, blueprint: Any) -> list[RateLimit]:
         """Give a limited operation its :class:`RateLimit` feature (a feature provider)."""
         policies = self.policies_at(site, blueprint.name if blueprint is not None else None)
-        return [RateLimit(self, policies)] if policies else []
+        if not policies:
+            return []
+        return [(RateLimit if not self.count_refused else _CountingAttempts)(self, policies)]
 
     def limit(
         self, *limits: str, key: KeyFunction | None = None, policy: str | None = None
@@ -477,6 +485,17 @@ class RateLimit(Feature):
     def document(self, doc: OperationDocument) -> None:
         """Document the 429 response and the ``RateLimit`` fields on the success response."""
         doc.add_responses(self.limiter.responses(self.policies, doc.op.success.status))
+
+
+class _CountingAttempts(RateLimit):
+    """Rate limits counted before authentication: refused credentials use the quota too.
+
+    So brute force on an API key or a password is bounded by the quota. The
+    key function cannot read ``req.principal`` here (nobody is authenticated
+    yet): ``RateLimiter(count_refused=False)`` counts after authentication.
+    """
+
+    stage: ClassVar[int] = Stage.AUTHENTICATE - 1
 
 
 _RETRY_AFTER = {
