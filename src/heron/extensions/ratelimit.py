@@ -1,8 +1,9 @@
 """Rate limiting per app, blueprint and operation: 429 with ``Retry-After``, ``RateLimit`` fields.
 
 A :class:`RateLimiter` is an extension (``api.register_extension(limiter)``):
-its guard counts each request against the quota policies that apply to the
-matched operation (the application's, its blueprint's, its own), and refuses
+the :class:`RateLimit` feature it gives each limited operation counts each
+request against the quota policies that apply to it (the application's, its
+blueprint's, its own), and refuses
 one over a quota with a 429 problem (RFC 6585 §4) whose ``Retry-After``
 (RFC 9110 §10.2.3) says, in seconds, when the quota has room again.
 
@@ -206,9 +207,10 @@ class RateLimiter:
         fail_open: When the storage cannot be reached, let requests through
             (logged) instead of answering 503.
         count_refused: Count a request before its credentials are checked, so
-            requests refused with 401 or 403 use the quota too (brute force on
-            credentials is bounded). False counts only requests that passed
-            authentication (a ``key`` reading ``req.principal`` needs that).
+            requests refused with 401 or 403 use the quota too and brute force
+            on credentials is bounded (the ``key`` then cannot read
+            ``req.principal``). By default only requests that passed
+            authentication count.
 
     Raises:
         ValueError: If a limit does not parse or the strategy is unknown.
@@ -227,7 +229,7 @@ class RateLimiter:
         headers: bool = True,
         key_prefix: str = "heron",
         fail_open: bool = False,
-        count_refused: bool = True,
+        count_refused: bool = False,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}, not {strategy!r}")
