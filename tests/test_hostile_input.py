@@ -345,3 +345,60 @@ def test_item_13_counting_only_authenticated_requests_is_a_choice() -> None:
     assert statuses == [401] * 5
     good = [client.get("/secret", headers={"X-Key": "good"}).status_code for _ in range(4)]
     assert good == [200, 200, 200, 429]
+
+
+def _hosted_api(**options: Any) -> Api:
+    from heron import Page, paginate
+
+    api = Api("Hosted", "1.0.0", **options)
+
+    @api.route("/items/")
+    class Items(Resource):
+        @paginate(default_size=1)
+        def get(self, req: Request, page: Page) -> Any:
+            return page.slice([1, 2, 3])
+
+    return api
+
+
+def test_item_12_an_untrusted_host_is_400_before_any_url_is_built() -> None:
+    api = _hosted_api(trusted_hosts=["api.example.com", ".example.org"])
+    client = api.test_client()
+    ok = client.get("/items/", headers={"Host": "api.example.com"})
+    assert ok.status_code == 200
+    assert "<http://api.example.com/items/?offset=1&limit=1>" in ok.headers["Link"]
+    assert client.get("/items/", headers={"Host": "eu.example.org"}).status_code == 200
+    for evil in ("evil.example", "api.example.com.evil.example", "example.org.evil"):
+        refused = client.get("/items/", headers={"Host": evil})
+        assert refused.status_code == 400
+        assert refused.mimetype == PROBLEM
+        assert "is not one this API serves" in refused.json["detail"]
+        assert evil not in refused.headers.get("Link", "")
+    redirect = client.get("/items", headers={"Host": "evil.example"})  # would be a 308 to it
+    assert redirect.status_code == 400
+    assert "Location" not in redirect.headers
+
+
+def test_item_12_behind_a_reverse_proxy_the_forwarded_host_is_checked() -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    from werkzeug.test import Client
+
+    api = _hosted_api(trusted_hosts=["api.example.com"])
+    app = ProxyFix(api, x_for=1, x_proto=1, x_host=1)  # one proxy in front: nginx
+    client = Client(app)
+    forwarded = {
+        "Host": "127.0.0.1:8000",
+        "X-Forwarded-Host": "api.example.com",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+    }
+    ok = client.get("/items/", headers=forwarded)
+    assert ok.status_code == 200
+    assert "<https://api.example.com/items/?offset=1&limit=1>" in ok.headers["Link"]
+    spoofed = client.get("/items/", headers={**forwarded, "X-Forwarded-Host": "evil.example"})
+    assert spoofed.status_code == 400
+
+
+def test_item_12_without_trusted_hosts_every_host_is_served() -> None:
+    resp = _hosted_api().test_client().get("/items/", headers={"Host": "anything.example"})
+    assert resp.status_code == 200

@@ -80,6 +80,12 @@ class Api(App):
             problem. Werkzeug's default; None: no limit.
         max_form_parts: Most parts read from ``multipart/form-data`` content;
             more is a 413 problem. Werkzeug's default; None: no limit.
+        trusted_hosts: The host names requests may name in ``Host`` (or
+            ``X-Forwarded-Host`` behind Werkzeug's ``ProxyFix``), each exact
+            or, with a leading dot, a domain and its subdomains
+            (``".example.org"``); any other is a 400 problem before routing,
+            so an attacker's ``Host`` never reaches an absolute URL Heron
+            builds (pagination links, redirects). None: every host.
         template_folder: The application's Jinja2 template folder (see
             :mod:`heron.docs.templating`).
         security: The security requirement of every operation (see
@@ -112,6 +118,7 @@ class Api(App):
         max_content_length: int | None = None,
         max_form_memory_size: int | None = 500_000,
         max_form_parts: int | None = 1000,
+        trusted_hosts: Iterable[str] | None = None,
         template_folder: str | os.PathLike[str] | None = None,
         security: Iterable[Alternative] | None = None,
     ) -> None:
@@ -132,6 +139,7 @@ class Api(App):
             max_content_length=max_content_length,
             max_form_memory_size=max_form_memory_size,
             max_form_parts=max_form_parts,
+            trusted_hosts=trusted_hosts,
         )
         self.openapi_version = openapi_version
         self.spec_path = spec_path

@@ -10,12 +10,15 @@ the hooks, error handlers and extensions) and answers a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import marshmallow as ma
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BaseConverter
+from werkzeug.wsgi import get_host
 
+from ..http.errors import BadRequest
 from ..http.negotiation import Memo
 from ..media import MediaRegistry, default_registry
 from ._werkzeug import rule_arguments
@@ -64,6 +67,12 @@ class App(Scaffold):
             content, in bytes; more is a 413 problem. None: no limit.
         max_form_parts: Most parts read from ``multipart/form-data`` content;
             more is a 413 problem. None: no limit.
+        trusted_hosts: The host names requests may name in ``Host`` (or
+            ``X-Forwarded-Host`` behind Werkzeug's ``ProxyFix``), each exact
+            or, with a leading dot, a domain and its subdomains
+            (``".example.org"``); any other is a 400 problem before routing,
+            so an attacker's ``Host`` never reaches an absolute URL Heron
+            builds (pagination links, redirects). None: every host.
 
     Raises:
         ValueError: If ``unknown`` is not supported.
@@ -87,6 +96,7 @@ class App(Scaffold):
         max_content_length: int | None = None,
         max_form_memory_size: int | None = 500_000,
         max_form_parts: int | None = 1000,
+        trusted_hosts: Iterable[str] | None = None,
     ) -> None:
         if unknown not in (ma.RAISE, ma.EXCLUDE, ma.INCLUDE):
             raise ValueError("unknown must be 'raise', 'exclude' or 'include'")
@@ -118,11 +128,33 @@ class App(Scaffold):
         #: Negotiation outcomes remembered for this application (bounded).
         self.negotiation: Memo[MediaHandler] = Memo()
         self._dispatcher = Dispatcher(self)
+        #: The host names requests may name, or None for any (see ``trusted_hosts``).
+        self.trusted_hosts: list[str] | None = None
+        if trusted_hosts is not None:
+            self.trusted_hosts = [h.lower() for h in trusted_hosts]
+            self.add_hook("before", self._check_host, first=True)
         #: ``handle(req) -> Response``: answer a request, the pipeline's one entry
         #: (route, negotiate, run the operation's features and handler, render;
         #: every error a problem details response, RFC 9457). Called by the front
         #: ends; the dispatcher's own method, so a request costs no extra call.
         self.handle: Callable[[Request], Response] = self._dispatcher.handle
+
+    def _check_host(self, req: Request) -> None:
+        """Refuse a request whose host is not trusted (a ``before_request`` hook).
+
+        Raises:
+            BadRequest: If ``Host`` (or the forwarded host Werkzeug's
+                ``ProxyFix`` set) is not one of ``trusted_hosts``.
+        """
+        assert self.trusted_hosts is not None
+        try:
+            get_host(req.environ, self.trusted_hosts)
+        except SecurityError:
+            host = req.environ.get("HTTP_HOST") or req.environ.get("SERVER_NAME") or ""
+            raise BadRequest(
+                f"The host {ascii(host)[:100]} is not one this API serves; send one of:"
+                f" {', '.join(self.trusted_hosts)}."
+            ) from None
 
     def _changed(self) -> None:
         """Note a change to routes, hooks, extensions or media handlers.
