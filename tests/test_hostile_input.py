@@ -402,3 +402,38 @@ def test_item_12_behind_a_reverse_proxy_the_forwarded_host_is_checked() -> None:
 def test_item_12_without_trusted_hosts_every_host_is_served() -> None:
     resp = _hosted_api().test_client().get("/items/", headers={"Host": "anything.example"})
     assert resp.status_code == 200
+
+
+@pytest.mark.parametrize("limit", [None, 1_000_000])
+def test_item_10_content_shorter_than_its_length_is_never_taken_whole(limit: int | None) -> None:
+    """A PUT cut off by a dropped connection must not store the part that arrived."""
+    import io
+
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    api = _api()
+    api.max_content_length = limit
+    stored: list[Any] = []
+
+    @api.route("/notes/<int:note_id>")
+    class NoteResource(Resource):
+        @arguments(Note)
+        def put(self, req: Request, note_id: int, body: Any) -> Any:
+            stored.append(body)
+            return body
+
+    cut = b'{"text": "x"}'  # what arrived parses: the rest was whitespace, or anything
+    whole = cut + b" " * 20
+    environ = EnvironBuilder(path="/notes/1", method="PUT").get_environ()
+    environ.update(
+        {
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(whole)),
+            "wsgi.input": io.BytesIO(cut),
+            "wsgi.input_terminated": True,  # as gunicorn sets it
+        }
+    )
+    body, status, headers = run_wsgi_app(api, environ)
+    assert status == "400 BAD REQUEST", b"".join(body)
+    assert headers["Content-Type"] == PROBLEM
+    assert stored == []

@@ -37,7 +37,9 @@ def read_content(req: _WZRequest) -> bytes:
     passes the same bytes through; everything else (chunked content, a limit
     to enforce, a stream or form already read) is Werkzeug's. A client that
     sends less than its ``Content-Length`` gets the same 400 as Werkzeug's
-    (``ClientDisconnected``), and ``req.stream`` is left consumed.
+    (``ClientDisconnected``), also from a server that ends the stream early
+    (gunicorn sets ``wsgi.input_terminated``), so content cut off by a dropped
+    connection is never taken for the whole; ``req.stream`` is left consumed.
 
     Args:
         req: The request.
@@ -63,11 +65,17 @@ def read_content(req: _WZRequest) -> bytes:
         or "form" in state
         or type(req).get_data is not _WZ_GET_DATA
     ):
-        return req.get_data(cache=True)
+        fresh = "stream" not in state and "form" not in state  # nothing read before
+        content = req.get_data(cache=True)
+        if fresh and length is not None and len(content) < length:
+            raise ClientDisconnected()  # a server that ends the stream early (gunicorn)
+        return content
     stream = environ["wsgi.input"]
     data: bytes
     if "wsgi.input_terminated" in environ:
         data = stream.read()  # the server ends the stream where the content ends
+        if len(data) < length:  # ... or where the client stopped sending
+            raise ClientDisconnected()
     else:
         try:
             data = stream.read(length)
