@@ -437,3 +437,17 @@ def test_item_10_content_shorter_than_its_length_is_never_taken_whole(limit: int
     assert status == "400 BAD REQUEST", b"".join(body)
     assert headers["Content-Type"] == PROBLEM
     assert stored == []
+
+
+def test_a_refused_preflight_echoes_no_more_than_a_hundred_characters() -> None:
+    from heron import CORS
+
+    api = _query_api()
+    api.register_extension(CORS(origins=["https://app.example"]))
+    resp = api.test_client().options(
+        "/search",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "G" * 100_000},
+    )
+    assert resp.status_code == 403
+    assert resp.mimetype == PROBLEM
+    assert len(resp.data) < 2_000

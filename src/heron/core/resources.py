@@ -9,9 +9,10 @@ when the resource is registered, not answered with a 500 at request time.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Protocol
 
 from ..http.negotiation import Memo
@@ -235,7 +236,6 @@ def bind_features(
     )
     if not changed:
         return op
-    from dataclasses import replace
 
     return replace(
         op,
@@ -319,7 +319,6 @@ _KNOWN = {
 
 
 def _hint(name: str, candidates: Iterable[str]) -> str:
-    import difflib
 
     close = difflib.get_close_matches(name, list(candidates), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
@@ -488,6 +487,5 @@ def with_features(
         )
     if "GET" in operations:
         operations["HEAD"] = operations["GET"]
-    from dataclasses import replace
 
     return replace(route, operations=operations)

@@ -78,6 +78,11 @@ _NEVER_EXPOSED = frozenset(
 _PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 
 
+def _short(text: str, limit: int = 100) -> str:
+    """Return ``text`` cut to ``limit`` characters: what a refusal echoes stays small."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def is_preflight(req: Request) -> bool:
     """Whether ``req`` is a CORS-preflight request (Fetch §3.2.2)."""
     return (
@@ -255,16 +260,16 @@ class CORS:
         allowed_methods = self.methods or tuple(methods)
         refusal = None
         if not self.allows_origin(origin):
-            refusal = f"Cross-origin requests from {origin} are not allowed."
+            refusal = f"Cross-origin requests from {_short(origin)} are not allowed."
         elif method not in allowed_methods:
             refusal = (
-                f"Cross-origin {method} requests to '{req.path}' are not allowed;"
+                f"Cross-origin {_short(method)} requests to '{_short(req.path)}' are not allowed;"
                 f" allowed: {', '.join(allowed_methods)}."
             )
         elif self.headers is not None:
             refused = [h for h in requested if h not in self.headers | ALWAYS_ALLOWED_HEADERS]
             if refused:
-                refusal = f"Cross-origin requests may not send {', '.join(refused)}."
+                refusal = f"Cross-origin requests may not send {_short(', '.join(refused))}."
         if refusal is not None:
             raise Forbidden(refusal, headers={"Vary": _PREFLIGHT_VARY})
         resp = Response.no_content(204)
